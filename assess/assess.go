@@ -1,0 +1,184 @@
+package assess
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"padlock/probe"
+)
+
+// Resolver looks up the addresses of a host name. *net.Resolver satisfies
+// it.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// Options tune an assessment. Zero values pick the defaults.
+type Options struct {
+	Probe    probe.Options // bounds of each endpoint's probe
+	Resolver Resolver      // default net.DefaultResolver
+	// Concurrency is how many endpoints are probed at once. Default 2.
+	Concurrency int
+	// now replaces time.Now in tests.
+	now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 2
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return o
+}
+
+// probeRun is probe.Run; tests replace it.
+var probeRun = probe.Run
+
+// Assess runs one target end to end: it resolves every A and AAAA record of
+// t.Host (or uses t.Pin, or the address itself when t.Host is an IP
+// literal), probes each address as an endpoint, at most opts.Concurrency at
+// a time, and returns the Host.
+//
+// Status is READY when at least one endpoint is "Ready". It is ERROR, with
+// StatusMessage saying why, when the name does not resolve ("Unable to
+// resolve domain name"), is not valid, or when no endpoint could be assessed
+// (then StatusMessage repeats the endpoints' messages and Endpoints still
+// lists them). Assess never panics and always returns a Host.
+func Assess(ctx context.Context, t Target, opts Options) *Host {
+	opts = opts.withDefaults()
+	start := opts.now()
+	h := &Host{
+		Host:            t.Host,
+		Port:            int(t.port()),
+		Protocol:        "http",
+		Status:          StatusReady,
+		StartTime:       start.UnixMilli(),
+		EngineVersion:   EngineVersion,
+		CriteriaVersion: CriteriaVersion,
+		Endpoints:       []Endpoint{},
+		Certs:           []Cert{},
+		PadlockSchema:   Schema,
+		PadlockSNI:      t.sni(),
+	}
+	finish := func(status, msg string) *Host {
+		h.Status, h.StatusMessage = status, msg
+		h.TestTime = opts.now().UnixMilli()
+		return h
+	}
+
+	addrs, msg := addresses(ctx, t, opts.Resolver)
+	if msg != "" {
+		return finish(StatusError, msg)
+	}
+
+	results := make([]Endpoint, len(addrs))
+	chains := make([][]probe.Chain, len(addrs))
+	sem := make(chan struct{}, opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, a := range addrs {
+		wg.Go(func() {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				results[i] = FromProbe(nil, ctx.Err())
+				results[i].IPAddress = a.String()
+				return
+			}
+			results[i], chains[i] = assessEndpoint(ctx, t, a, opts.Probe)
+		})
+	}
+	wg.Wait()
+
+	var failures []string
+	for i, ep := range results {
+		if ep.Details != nil {
+			ep.Details.HostStartTime = h.StartTime
+		}
+		h.Endpoints = append(h.Endpoints, ep)
+		h.AddCerts(chains[i]...)
+		if !ep.Ready() && !slices.Contains(failures, ep.StatusMessage) {
+			failures = append(failures, ep.StatusMessage)
+		}
+	}
+	if !slices.ContainsFunc(h.Endpoints, func(e Endpoint) bool { return e.Ready() }) {
+		return finish(StatusError, strings.Join(failures, "; "))
+	}
+	return finish(StatusReady, "")
+}
+
+// assessEndpoint probes one address. A panic in the prober is turned into
+// an endpoint with an internal error rather than taking the program down.
+func assessEndpoint(ctx context.Context, t Target, a netip.Addr, po probe.Options) (ep Endpoint, chains []probe.Chain) {
+	defer func() {
+		if r := recover(); r != nil {
+			ep = Endpoint{
+				IPAddress:      a.String(),
+				StatusMessage:  MsgInternalError,
+				Progress:       100,
+				PadlockFailure: FailInternalError,
+				Details: &EndpointDetails{
+					CertChains:    []CertChain{},
+					Protocols:     []Protocol{},
+					Suites:        []ProtocolSuites{},
+					PadlockErrors: []string{fmt.Sprintf("panic: %v", r)},
+				},
+			}
+			chains = nil
+		}
+	}()
+	pe := probe.Endpoint{IP: a, Port: t.port(), SNI: t.sni()}
+	if _, err := netip.ParseAddr(t.Host); err != nil {
+		pe.Host = t.Host
+	}
+	res, err := probeRun(ctx, pe, po)
+	ep = FromProbe(res, err)
+	ep.IPAddress = a.String()
+	if res != nil {
+		chains = res.Chains
+	}
+	return ep, chains
+}
+
+// addresses returns the endpoints' addresses, sorted (IPv4 first) and
+// without duplicates, or the host-level error message.
+func addresses(ctx context.Context, t Target, r Resolver) ([]netip.Addr, string) {
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(t.Host); err == nil {
+		addrs = []netip.Addr{a}
+	} else if _, err := checkName(t.Host); err != nil {
+		return nil, MsgInvalidTarget
+	} else if len(t.Pin) > 0 {
+		addrs = slices.Clone(t.Pin)
+	} else {
+		found, err := r.LookupNetIP(ctx, "ip", t.Host)
+		if err != nil || len(found) == 0 {
+			return nil, MsgResolveFailed
+		}
+		addrs = found
+	}
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		if !a.IsValid() {
+			continue
+		}
+		out = append(out, a.Unmap().WithZone(""))
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	out = slices.Compact(out)
+	if len(out) == 0 {
+		return nil, MsgResolveFailed
+	}
+	return out, ""
+}

@@ -1,0 +1,331 @@
+package assess
+
+import "padlock/registry"
+
+// Schema names the version of the JSON contract (docs/result-schema.md).
+// Additive changes keep it; renaming, removing or changing the meaning of a
+// field bumps the number.
+const Schema = "padlock.host/1"
+
+// EngineVersion is padlock's version as it appears in Host.EngineVersion.
+// Builds may set it (go build -ldflags "-X padlock/assess.EngineVersion=...").
+var EngineVersion = "padlock-dev"
+
+// CriteriaVersion names the grading rules padlock implements (SSL Labs'
+// rating guide revision 2009r, as padlock reads it).
+const CriteriaVersion = "padlock-2009r"
+
+// Host statuses (Host.Status).
+const (
+	StatusReady = "READY"
+	StatusError = "ERROR"
+)
+
+// Status messages padlock uses, at host level (Host.StatusMessage) and at
+// endpoint level (Endpoint.StatusMessage). The first four are the words SSL
+// Labs uses for the same situations.
+const (
+	MsgReady            = "Ready"
+	MsgResolveFailed    = "Unable to resolve domain name"
+	MsgUnreachable      = "Unable to connect to the server"
+	MsgNoSecureProtocol = "No secure protocols supported"
+	MsgBudgetExceeded   = "Assessment time budget exceeded"
+	MsgCancelled        = "Assessment cancelled"
+	MsgInternalError    = "Internal error"
+	MsgInvalidTarget    = "Invalid host name"
+)
+
+// Failure codes (Endpoint.PadlockFailure): a stable, machine-readable form of
+// why an endpoint is not "Ready".
+const (
+	FailUnreachable   = "unreachable"    // no TCP connection could be opened
+	FailNoTLS         = "no-tls"         // connections opened, no protocol completed a handshake
+	FailBudget        = "budget"         // the probe's time budget (or the caller's deadline) ran out
+	FailCancelled     = "cancelled"      // the caller cancelled the assessment
+	FailProbe         = "probe-error"    // any other error returned by the prober
+	FailInternalError = "internal-error" // a bug in padlock (a recovered panic)
+)
+
+// Host is the result of assessing one target: SSL Labs API v3's Host object.
+type Host struct {
+	Host            string     `json:"host"`                    // as given (lower-cased DNS name or IP literal)
+	Port            int        `json:"port"`                    // TCP port, 443 by default
+	Protocol        string     `json:"protocol"`                // always "http"
+	IsPublic        bool       `json:"isPublic"`                // always false: nothing is published
+	Status          string     `json:"status"`                  // READY or ERROR
+	StatusMessage   string     `json:"statusMessage,omitempty"` // the error when Status is ERROR
+	StartTime       int64      `json:"startTime"`               // ms since 1970
+	TestTime        int64      `json:"testTime"`                // ms since 1970, when the assessment ended
+	EngineVersion   string     `json:"engineVersion"`
+	CriteriaVersion string     `json:"criteriaVersion"`
+	Endpoints       []Endpoint `json:"endpoints"`
+	Certs           []Cert     `json:"certs"`
+
+	// PadlockSchema is Schema, so that stored results say which contract
+	// they follow.
+	PadlockSchema string `json:"padlockSchema"`
+	// PadlockSNI is the server_name padlock sent ("" when none was, as for
+	// an IP address target).
+	PadlockSNI string `json:"padlockSni,omitempty"`
+}
+
+// Endpoint is one IP address of the host: SSL Labs API v3's Endpoint object.
+type Endpoint struct {
+	IPAddress     string `json:"ipAddress"`
+	ServerName    string `json:"serverName,omitempty"` // reverse DNS: not looked up, always empty
+	StatusMessage string `json:"statusMessage"`        // "Ready", or why not
+	// StatusDetails is SSL Labs' code of the operation in progress; padlock
+	// reports finished assessments only and leaves it empty.
+	StatusDetails        string `json:"statusDetails,omitempty"`
+	StatusDetailsMessage string `json:"statusDetailsMessage,omitempty"`
+	// Grade and GradeTrustIgnored are set by the grading package; empty
+	// (and left out of the JSON) until then.
+	Grade             string           `json:"grade,omitempty"`
+	GradeTrustIgnored string           `json:"gradeTrustIgnored,omitempty"`
+	HasWarnings       bool             `json:"hasWarnings"`
+	IsExceptional     bool             `json:"isExceptional"`
+	Progress          int              `json:"progress"`   // 100: results are complete or final
+	Duration          int64            `json:"duration"`   // ms spent on this endpoint
+	Delegation        int              `json:"delegation"` // not tested: always 0
+	Details           *EndpointDetails `json:"details,omitempty"`
+
+	// PadlockFailure is one of the Fail* codes when StatusMessage is not
+	// "Ready", empty otherwise.
+	PadlockFailure string `json:"padlockFailure,omitempty"`
+}
+
+// Ready reports whether the endpoint was assessed successfully.
+func (e *Endpoint) Ready() bool { return e.StatusMessage == MsgReady }
+
+// EndpointDetails is SSL Labs API v3's EndpointDetails object, with the
+// fields padlock fills today.
+type EndpointDetails struct {
+	HostStartTime int64            `json:"hostStartTime"` // ms since 1970; equals Host.StartTime
+	CertChains    []CertChain      `json:"certChains"`
+	Protocols     []Protocol       `json:"protocols"` // supported protocols, oldest first
+	Suites        []ProtocolSuites `json:"suites"`    // one per supported protocol, oldest first
+	NamedGroups   *NamedGroups     `json:"namedGroups,omitempty"`
+
+	// RenegSupport: bit 1 (2) secure renegotiation (RFC 5746) supported.
+	// Bits 0 (1), 2 (4) and 3 (8) concern client-initiated renegotiation,
+	// which the vulnerability checks test; padlock leaves them clear here.
+	RenegSupport int `json:"renegSupport"`
+	// SessionTickets: bit 0 (1) set when the server acknowledged the
+	// session_ticket extension.
+	SessionTickets int  `json:"sessionTickets"`
+	OCSPStapling   bool `json:"ocspStapling"`
+	SNIRequired    bool `json:"sniRequired"`
+	// CompressionMethods: bit 0 (1) set when the server chose DEFLATE.
+	CompressionMethods int  `json:"compressionMethods"`
+	SupportsALPN       bool `json:"supportsAlpn"`
+	// ALPNProtocols is the protocol the server selected from padlock's
+	// offer (space-separated list in SSL Labs; padlock sees one).
+	ALPNProtocols string `json:"alpnProtocols,omitempty"`
+	Heartbeat     bool   `json:"heartbeat"` // the heartbeat extension was acknowledged
+	// ProtocolIntolerance bits: 1 TLS 1.0, 2 TLS 1.1, 4 TLS 1.2, 8 TLS 1.3,
+	// 16 TLS 1.152, 32 TLS 2.152.
+	ProtocolIntolerance int  `json:"protocolIntolerance"`
+	SupportsRC4         bool `json:"supportsRc4"` // at least one RC4 suite accepted
+	RC4Only             bool `json:"rc4Only"`     // every accepted suite is RC4
+	// ForwardSecrecy bits as SSL Labs: 1 at least one forward-secret suite
+	// accepted, 4 every accepted suite is forward secret. Bit 2 (FS with
+	// modern browsers) needs handshake simulation and is never set here.
+	ForwardSecrecy int  `json:"forwardSecrecy"`
+	SupportsAEAD   bool `json:"supportsAead"`
+	SupportsCBC    bool `json:"supportsCBC"`
+	// DHPrimes are the hex-encoded DH primes seen; absent without DHE.
+	DHPrimes []string `json:"dhPrimes,omitempty"`
+	// DHUsesKnownPrimes: 0 no, 1 a well-known prime of 2048 bits or more,
+	// 2 a well-known prime smaller than 2048 bits; absent without DHE.
+	DHUsesKnownPrimes *int `json:"dhUsesKnownPrimes,omitempty"`
+
+	// Padlock-only fields.
+
+	// PadlockProtocolTests is the answer for every protocol version tested,
+	// supported or not (Protocols lists the supported ones only).
+	PadlockProtocolTests []ProtocolTest `json:"padlockProtocolTests"`
+	// PadlockConnections is the number of TCP connections padlock opened.
+	PadlockConnections int `json:"padlockConnections"`
+	// PadlockErrors are problems that left part of the result inconclusive.
+	PadlockErrors []string `json:"padlockErrors,omitempty"`
+	// PadlockGroupsVia is the protocol id the named groups were enumerated
+	// with (772 through HelloRetryRequest, or an older one through ECDHE).
+	PadlockGroupsVia int `json:"padlockGroupsVia,omitempty"`
+	// PadlockExtensionsVia is the protocol id of the handshake the
+	// extension fields (renegSupport ... heartbeat) were read from.
+	PadlockExtensionsVia int `json:"padlockExtensionsVia,omitempty"`
+	// PadlockExtensions lists the extension types in that ServerHello, in
+	// the order the server sent them.
+	PadlockExtensions []uint16 `json:"padlockExtensions,omitempty"`
+	// PadlockIntolerance details ProtocolIntolerance.
+	PadlockIntolerance []Intolerance `json:"padlockIntolerance,omitempty"`
+}
+
+// ProtocolTest is padlock's answer for one protocol version.
+type ProtocolTest struct {
+	Protocol  int  `json:"protocol"` // protocol id, as Protocol.ID
+	Supported bool `json:"supported"`
+	// Inconclusive gives the reason when no definite answer was had.
+	Inconclusive string `json:"inconclusive,omitempty"`
+	// Negotiated is the protocol id the server answered with when it
+	// declined this version and offered a lower one.
+	Negotiated int `json:"negotiated,omitempty"`
+}
+
+// Intolerance is one version number the server mishandled.
+type Intolerance struct {
+	Version int    `json:"version"` // the number offered, e.g. 772 or 920 (0x0398)
+	Label   string `json:"label"`   // "TLS 1.3", "TLS 1.152", "TLS 2.152"
+	Reason  string `json:"reason"`
+}
+
+// Protocol is one supported protocol version: SSL Labs' Protocol object.
+type Protocol struct {
+	// ID is the version number: 768 SSL 3.0, 769 TLS 1.0 ... 772 TLS 1.3,
+	// and 512 for SSL 2.0 as SSL Labs numbers it (major<<8 | minor; the
+	// SSLv2 wire value is 2). ProtocolID and ProtocolFromID convert.
+	ID      int    `json:"id"`
+	Name    string `json:"name"`    // "SSL" or "TLS"
+	Version string `json:"version"` // "2.0", "3.0", "1.0" ... "1.3"
+}
+
+// ProtocolSuites lists the suites accepted with one protocol: SSL Labs'
+// ProtocolSuites object.
+type ProtocolSuites struct {
+	Protocol int     `json:"protocol"` // protocol id
+	List     []Suite `json:"list"`
+	// Preference is true when the server chooses by its own order (List is
+	// then in that order), false when it follows the client (List is in
+	// padlock's offer order), and absent when it could not be told (fewer
+	// than two suites, or the test failed), as SSL Labs' null.
+	Preference *bool `json:"preference,omitempty"`
+
+	// PadlockInconclusive says why the list may be incomplete.
+	PadlockInconclusive string `json:"padlockInconclusive,omitempty"`
+}
+
+// Suite is one accepted cipher suite: SSL Labs' Suite object.
+type Suite struct {
+	// ID is the IANA number, or for SSLv2 the 3-byte cipher spec.
+	ID uint32 `json:"id"`
+	// Name is the IANA name, or for SSLv2 the SSL_CK_ name.
+	Name           string `json:"name"`
+	CipherStrength int    `json:"cipherStrength"` // bits: 0, 40, 56, 112 (3DES), 128, 256
+	// KxType is "RSA", "DH" or "ECDH" as SSL Labs writes them (see
+	// docs/result-schema.md for PSK, SRP and TLS 1.3). Empty when the
+	// suite exchanges no key.
+	KxType string `json:"kxType,omitempty"`
+	// KxStrength is the key exchange's strength in RSA-equivalent bits:
+	// the RSA key size for RSA key transport (the temporary key for export
+	// suites), the prime size for DH, the group's RSA equivalent for ECDH.
+	KxStrength     int    `json:"kxStrength,omitempty"`
+	DHP            int    `json:"dhP,omitempty"`  // size of p in bytes
+	DHG            int    `json:"dhG,omitempty"`  // size of g in bytes
+	DHYs           int    `json:"dhYs,omitempty"` // size of the server's public value in bytes
+	NamedGroupBits int    `json:"namedGroupBits,omitempty"`
+	NamedGroupID   int    `json:"namedGroupId,omitempty"`
+	NamedGroupName string `json:"namedGroupName,omitempty"`
+
+	// PadlockDHGroup names the well-known group the DH prime is, if any
+	// (e.g. "RFC 3526 group 14 (2048-bit MODP)").
+	PadlockDHGroup string `json:"padlockDhGroup,omitempty"`
+}
+
+// NamedGroups lists the key-exchange groups the server accepts: SSL Labs'
+// NamedGroups object.
+type NamedGroups struct {
+	// List is in the server's order when Preference is true, in padlock's
+	// offer order otherwise.
+	List []NamedGroup `json:"list"`
+	// Preference: true when the server has its own order, false when it
+	// follows the client's, absent when it could not be told.
+	Preference *bool `json:"preference,omitempty"`
+
+	// PadlockInconclusive says why the list may be incomplete.
+	PadlockInconclusive string `json:"padlockInconclusive,omitempty"`
+}
+
+// NamedGroup is one group: SSL Labs' NamedGroup object.
+type NamedGroup struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"` // IANA name, e.g. "x25519", "secp256r1", "ffdhe2048"
+	Bits int    `json:"bits"`
+	// NamedGroupType is "EC" for elliptic curves, "DH" for finite-field
+	// groups, and padlock's "HYBRID", "KEM", "GOST" or "OTHER" for the
+	// rest (see docs/result-schema.md).
+	NamedGroupType string `json:"namedGroupType"`
+}
+
+// CertChain is one certificate chain as the server sent it: SSL Labs'
+// CertificateChain object.
+type CertChain struct {
+	// ID is the SHA-256 (hex) of the chain's certificates' DER, concatenated
+	// in the order sent.
+	ID      string   `json:"id"`
+	CertIDs []string `json:"certIds"` // Cert.ID of each certificate, in the order sent
+	// Issues are SSL Labs' chain issue bits, set by certificate analysis;
+	// 0 until then.
+	Issues int `json:"issues"`
+	// NoSNI is true for a chain seen only in handshakes without SNI.
+	NoSNI bool `json:"noSni"`
+
+	// PadlockProtocol is the protocol id of the handshake the chain came
+	// from (the newest, when several sent it).
+	PadlockProtocol int `json:"padlockProtocol"`
+	// PadlockSNI is the server_name sent in that handshake ("" for none).
+	PadlockSNI string `json:"padlockSni,omitempty"`
+	// PadlockOCSPResponse is the stapled OCSP response (DER, base64 in
+	// JSON), when one was sent.
+	PadlockOCSPResponse []byte `json:"padlockOcspResponse,omitempty"`
+	// PadlockSCTs are the SignedCertificateTimestamps sent in the TLS
+	// extension (each DER, base64 in JSON).
+	PadlockSCTs [][]byte `json:"padlockScts,omitempty"`
+}
+
+// Cert is one certificate: SSL Labs' Cert object, with the fields that come
+// from the certificate itself. Trust, revocation status and issue flags are
+// the certificate analysis' to add.
+type Cert struct {
+	ID            string   `json:"id"` // SHA-256 of the DER, hex
+	Subject       string   `json:"subject"`
+	SerialNumber  string   `json:"serialNumber,omitempty"` // hex
+	CommonNames   []string `json:"commonNames,omitempty"`
+	AltNames      []string `json:"altNames,omitempty"`
+	NotBefore     int64    `json:"notBefore"` // ms since 1970
+	NotAfter      int64    `json:"notAfter"`  // ms since 1970
+	IssuerSubject string   `json:"issuerSubject"`
+	SigAlg        string   `json:"sigAlg"` // e.g. "SHA256withRSA"
+	// RevocationInfo: bit 0 (1) CRL distribution points present, bit 1 (2)
+	// OCSP responder present.
+	RevocationInfo int      `json:"revocationInfo"`
+	CRLURIs        []string `json:"crlURIs,omitempty"`
+	OCSPURIs       []string `json:"ocspURIs,omitempty"`
+	KeyAlg         string   `json:"keyAlg"`      // "RSA", "EC", "DSA", "Ed25519"
+	KeySize        int      `json:"keySize"`     // bits
+	KeyStrength    int      `json:"keyStrength"` // RSA-equivalent bits
+	SHA1Hash       string   `json:"sha1Hash"`
+	SHA256Hash     string   `json:"sha256Hash"`
+	PinSHA256      string   `json:"pinSha256,omitempty"` // base64 SHA-256 of the SubjectPublicKeyInfo
+	Raw            string   `json:"raw"`                 // PEM
+
+	// PadlockParseError is set when crypto/x509 could not parse the
+	// certificate; only id, hashes and raw are then filled.
+	PadlockParseError string `json:"padlockParseError,omitempty"`
+}
+
+// ProtocolID returns the id SSL Labs uses for a protocol: the wire version,
+// except 512 for SSL 2.0.
+func ProtocolID(p registry.Protocol) int {
+	if p == registry.SSLv2 {
+		return 0x0200
+	}
+	return int(p)
+}
+
+// ProtocolFromID is the inverse of ProtocolID.
+func ProtocolFromID(id int) registry.Protocol {
+	if id == 0x0200 {
+		return registry.SSLv2
+	}
+	return registry.Protocol(id)
+}

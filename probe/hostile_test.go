@@ -1,0 +1,162 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// These tests use hostile mock servers: peers that misbehave in ways no
+// real TLS server can be configured to. Each must give a clear error for
+// the endpoint, never a crash, a hang or unbounded memory.
+
+// mockServer accepts connections on loopback and hands each to serve.
+func mockServer(t *testing.T, serve func(c net.Conn)) Endpoint {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Go(func() {
+				defer c.Close()
+				serve(c)
+			})
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	ap := netip.MustParseAddrPort(ln.Addr().String())
+	return Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+}
+
+// readHello drains what the client sends first, bounded.
+func readHello(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 64<<10)
+	_, _ = c.Read(buf)
+}
+
+func TestHostilePeers(t *testing.T) {
+	tests := []struct {
+		name  string
+		serve func(c net.Conn)
+		// want is a substring expected in the result's errors or
+		// inconclusive reasons ("" when a clean "no TLS" is expected).
+		want string
+	}{
+		{"closes at once", func(c net.Conn) {}, ""},
+		{"reads then closes", func(c net.Conn) { readHello(c) }, ""},
+		{"answers HTTP", func(c net.Conn) {
+			readHello(c)
+			_, _ = io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+		}, "not"},
+		{"sends garbage", func(c net.Conn) {
+			readHello(c)
+			_, _ = c.Write([]byte{0x16, 0x03, 0x03, 0xff, 0xff, 1, 2, 3})
+		}, ""},
+		{"stalls", func(c net.Conn) {
+			readHello(c)
+			time.Sleep(3 * time.Second)
+		}, "timed out"},
+		{"floods", func(c net.Conn) {
+			readHello(c)
+			// An endless handshake record stream of junk messages.
+			rec := append([]byte{0x16, 0x03, 0x03, 0x40, 0x00}, make([]byte, 0x4000)...)
+			for i := 0; i < 200; i++ {
+				if _, err := c.Write(rec); err != nil {
+					return
+				}
+			}
+		}, ""},
+		{"huge handshake header", func(c net.Conn) {
+			readHello(c)
+			_, _ = c.Write([]byte{0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0xff, 0xff, 0xff})
+		}, ""},
+		{"unoffered suite", func(c net.Conn) {
+			readHello(c)
+			sh := []byte{0x02, 0x00, 0x00, 0x26, 0x03, 0x03}
+			sh = append(sh, make([]byte, 32)...)
+			sh = append(sh, 0x00, 0xfe, 0xfe, 0x00) // no session id, suite 0xfefe, no compression
+			rec := append([]byte{0x16, 0x03, 0x03, 0x00, byte(len(sh))}, sh...)
+			_, _ = c.Write(rec)
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ep := mockServer(t, tt.serve)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			start := time.Now()
+			res, err := Run(ctx, ep, Options{Timeout: time.Second, Budget: 20 * time.Second})
+			if time.Since(start) > 25*time.Second {
+				t.Fatalf("took %v", time.Since(start))
+			}
+			if res == nil {
+				t.Fatal("nil result")
+			}
+			if errors.Is(err, ErrUnreachable) {
+				t.Fatalf("reported unreachable: %v", err)
+			}
+			for _, p := range res.Protocols {
+				if p.Supported {
+					t.Errorf("%v reported supported by a hostile peer", p.Protocol)
+				}
+			}
+			if tt.want != "" {
+				var all []string
+				for _, p := range res.Protocols {
+					all = append(all, p.Inconclusive)
+				}
+				all = append(all, res.Errors...)
+				if !strings.Contains(strings.Join(all, "\n"), tt.want) {
+					t.Errorf("no %q in the reasons: %q", tt.want, all)
+				}
+			}
+			if res.Connections == 0 || res.Connections > 40 {
+				t.Errorf("opened %d connections", res.Connections)
+			}
+		})
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := netip.MustParseAddrPort(ln.Addr().String())
+	ln.Close() // nothing listens there now
+	res, err := Run(context.Background(), Endpoint{IP: ap.Addr(), Port: ap.Port()}, Options{Timeout: time.Second})
+	if !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrUnreachable", err)
+	}
+	if res == nil || res.Connections == 0 {
+		t.Fatalf("result %+v", res)
+	}
+}

@@ -1,0 +1,232 @@
+// Package probe talks TLS on the wire to one endpoint and learns what it
+// accepts: protocol versions from SSLv2 to TLS 1.3, every cipher suite per
+// protocol and the server's preference, key-exchange groups and DH sizes,
+// extensions, and the certificate chains it sends.
+//
+// It writes its own ClientHellos (package tlswire) so that it can offer what
+// Go's crypto/tls cannot (SSLv2, SSLv3, export, NULL, anonymous, DHE...) and
+// stops reading once the server's first flight is in: no key is ever
+// exchanged. Every connection is bounded in time and bytes, the number of
+// connections open at once to an endpoint is capped, and the whole run is
+// bounded by a budget.
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"padlock/registry"
+)
+
+// Options bound and tune a probe run. Zero values pick the defaults.
+type Options struct {
+	// Timeout bounds one connection: connect, send and read the answer.
+	// Default 10s.
+	Timeout time.Duration
+	// Concurrency is how many connections may be open to the endpoint at
+	// once. Default 4.
+	Concurrency int
+	// Budget bounds the whole run against the endpoint. Default 5 minutes.
+	Budget time.Duration
+	// Dial replaces the network dialer (for politeness wrappers and tests).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.Budget <= 0 {
+		o.Budget = 5 * time.Minute
+	}
+	return o
+}
+
+// ErrUnreachable is returned (wrapped) when no TCP connection to the
+// endpoint could be opened at all.
+var ErrUnreachable = errors.New("endpoint unreachable")
+
+type prober struct {
+	ep     Endpoint
+	opts   Options
+	dialer *dialer
+	keys   *keyShares
+
+	mu  sync.Mutex
+	res *Result
+}
+
+func (p *prober) errorf(format string, args ...any) {
+	p.mu.Lock()
+	p.res.Errors = append(p.res.Errors, fmt.Sprintf(format, args...))
+	p.mu.Unlock()
+}
+
+// Run probes one endpoint. It returns a result even when it also returns an
+// error: whatever was learned before the failure is kept. The error is
+// ErrUnreachable (wrapped) when the endpoint could not be connected to, or
+// the context's error when the budget ran out.
+func Run(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, opts.Budget)
+	defer cancel()
+	p := &prober{
+		ep:     ep,
+		opts:   opts,
+		dialer: newDialer(ep, opts.Timeout, opts.Concurrency),
+		keys:   &keyShares{},
+		res:    &Result{Endpoint: ep, Started: time.Now()},
+	}
+	if opts.Dial != nil {
+		p.dialer.netDial = opts.Dial
+	}
+	err := p.run(ctx)
+	p.res.Connections = int(p.dialer.count.Load())
+	p.res.Duration = time.Since(p.res.Started)
+	return p.res, err
+}
+
+func (p *prober) run(ctx context.Context) error {
+	versions := p.probeVersions(ctx)
+
+	unreachable := true
+	for _, v := range versions {
+		if v.support.Supported || !errors.As(v.err, new(*dialError)) {
+			unreachable = false
+		}
+	}
+	for _, v := range versions {
+		p.res.Protocols = append(p.res.Protocols, v.support)
+	}
+	if unreachable {
+		return fmt.Errorf("%w: %v", ErrUnreachable, versions[len(versions)-1].err)
+	}
+
+	var wg sync.WaitGroup
+	suites := make([]*ProtocolSuites, len(versions))
+	for i, v := range versions {
+		if !v.support.Supported {
+			continue
+		}
+		wg.Go(func() {
+			if v.support.Protocol == registry.SSLv2 {
+				suites[i] = &ProtocolSuites{Protocol: registry.SSLv2, Suites: v.sslv2}
+				return
+			}
+			s := p.enumerateSuites(ctx, v.support.Protocol, v.first)
+			suites[i] = &s
+		})
+	}
+	best := bestClassic(versions)
+	if best != nil {
+		p.recordExtensions(best)
+		p.recordChain(best.support.Protocol, p.ep.SNI, best.first)
+	}
+	if v := find(versions, registry.SSLv2); v != nil && v.support.Supported && v.sslv2Cert != nil {
+		p.addChain(Chain{Protocol: registry.SSLv2, SNI: "", Certificates: [][]byte{v.sslv2Cert}})
+	}
+	tls13 := find(versions, registry.TLS13)
+	has13 := tls13 != nil && tls13.support.Supported
+	wg.Go(func() { p.res.Groups = p.enumerateGroups(ctx, has13, versions) })
+	if p.ep.SNI != "" && (best != nil || has13) {
+		wg.Go(func() { p.checkSNI(ctx, best, has13) })
+	}
+	if best != nil {
+		wg.Go(func() { p.res.Intolerance = p.checkIntolerance(ctx, best.support.Protocol) })
+	}
+	if has13 {
+		wg.Go(func() { p.tls13Chain(ctx) })
+	}
+	wg.Wait()
+
+	for _, s := range suites {
+		if s != nil {
+			p.res.Suites = append(p.res.Suites, *s)
+		}
+	}
+	sort.Slice(p.res.Chains, func(i, j int) bool {
+		a, b := p.res.Chains[i], p.res.Chains[j]
+		if a.SNI != b.SNI {
+			return a.SNI > b.SNI // the requested name first
+		}
+		return a.Protocol > b.Protocol
+	})
+	return ctx.Err()
+}
+
+func find(vs []*versionProbe, p registry.Protocol) *versionProbe {
+	for _, v := range vs {
+		if v.support.Protocol == p {
+			return v
+		}
+	}
+	return nil
+}
+
+// bestClassic is the highest supported version from SSLv3 to TLS 1.2,
+// whose handshakes are in clear and show extensions and certificates.
+func bestClassic(vs []*versionProbe) *versionProbe {
+	var best *versionProbe
+	for _, v := range vs {
+		pr := v.support.Protocol
+		if v.support.Supported && pr >= registry.SSLv3 && pr <= registry.TLS12 && v.first != nil {
+			best = v
+		}
+	}
+	return best
+}
+
+func (p *prober) recordExtensions(v *versionProbe) {
+	sh := v.first.hello
+	e := Extensions{Protocol: v.support.Protocol, Compression: sh.CompressionMethod}
+	for _, x := range sh.Extensions {
+		e.Seen = append(e.Seen, uint16(x.Type))
+	}
+	_, e.SecureRenegotiation = sh.Extension(0xff01)
+	_, e.SessionTicket = sh.Extension(35)
+	_, stapleAck := sh.Extension(5)
+	e.OCSPStapling = stapleAck && v.first.status != nil
+	_, e.ExtendedMasterSecret = sh.Extension(23)
+	_, e.EncryptThenMAC = sh.Extension(22)
+	_, e.SCT = sh.Extension(18)
+	if d, ok := sh.Extension(15); ok {
+		e.Heartbeat = true
+		e.HeartbeatMode = heartbeatMode(d)
+	}
+	if d, ok := sh.Extension(16); ok {
+		e.ALPN = alpn(d)
+	}
+	p.res.Extensions = e
+}
+
+func (p *prober) recordChain(pr registry.Protocol, sni string, f *flight) {
+	if f == nil || f.certificate == nil || len(f.certificate.Certificates) == 0 {
+		return
+	}
+	c := Chain{Protocol: pr, SNI: sni, Certificates: f.certificate.Certificates}
+	if f.status != nil {
+		c.OCSPResponse = f.status.Response
+	}
+	p.addChain(c)
+}
+
+// addChain keeps a chain unless an identical one from the same name is kept.
+func (p *prober) addChain(c Chain) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, have := range p.res.Chains {
+		if have.SNI == c.SNI && slices.EqualFunc(have.Certificates, c.Certificates, func(a, b []byte) bool { return string(a) == string(b) }) {
+			return
+		}
+	}
+	p.res.Chains = append(p.res.Chains, c)
+}

@@ -1,0 +1,146 @@
+package probe
+
+import (
+	"net/netip"
+	"time"
+
+	"padlock/registry"
+)
+
+// Endpoint is one address padlock talks to: a resolved IP and port, and the
+// host name it was reached by (sent as SNI unless SNI says otherwise).
+type Endpoint struct {
+	Host string         // the name the user asked for ("" for a bare IP)
+	IP   netip.Addr     // the address connected to
+	Port uint16         // TCP port, normally 443
+	SNI  string         // server_name sent; "" sends none
+}
+
+// Address is the dialable "ip:port" form of the endpoint.
+func (e Endpoint) Address() string {
+	return netip.AddrPortFrom(e.IP, e.Port).String()
+}
+
+// Result is everything the prober learned about one endpoint. Every slice is
+// in a defined order so that results compare and diff cleanly.
+type Result struct {
+	Endpoint    Endpoint
+	Started     time.Time
+	Duration    time.Duration
+	Connections int // TCP connections opened, all probes included
+
+	Protocols   []ProtocolSupport // one per protocol tested, oldest first
+	Suites      []ProtocolSuites  // one per supported protocol, oldest first
+	Groups      GroupSupport
+	Extensions  Extensions
+	Intolerance []Intolerance // version numbers the server mishandles
+	SNIRequired bool          // handshakes without SNI fail where they succeed with it
+
+	// Chains are the certificate chains as the server sent them, raw DER,
+	// leaf first. One per distinct (protocol family, SNI) that was seen.
+	Chains []Chain
+
+	// Errors are problems that left part of the result inconclusive. The
+	// rest of the result stays valid.
+	Errors []string
+}
+
+// ProtocolSupport says whether one protocol version is accepted.
+type ProtocolSupport struct {
+	Protocol  registry.Protocol
+	Supported bool
+	// Inconclusive is set, with a reason, when no definite answer was had
+	// (timeout, reset before any reply, unexpected answer).
+	Inconclusive string `json:",omitempty"`
+	// Negotiated is the version the server answered with when it declined
+	// this one and offered a lower one instead (0 when it refused outright).
+	Negotiated registry.Protocol `json:",omitempty"`
+}
+
+// ProtocolSuites is the set of suites one protocol accepts.
+type ProtocolSuites struct {
+	Protocol registry.Protocol
+	// ServerPreference is true when the server chooses by its own order;
+	// Suites are then in that order. When false (client order) Suites are
+	// in the order padlock offered them.
+	ServerPreference bool
+	// PreferenceKnown is false when fewer than two suites were accepted,
+	// so there was no order to observe.
+	PreferenceKnown bool
+	Suites          []AcceptedSuite
+	Inconclusive    string `json:",omitempty"`
+}
+
+// AcceptedSuite is one cipher suite the server accepted, with the key
+// exchange parameters it used with it.
+type AcceptedSuite struct {
+	// ID is the IANA cipher suite number, or for SSLv2 the 3-byte cipher
+	// spec (as SSL Labs reports them).
+	ID    uint32
+	Group uint16   // named group used for (EC)DHE with this suite; 0 if none
+	DH    *DHGroup `json:",omitempty"` // finite-field DHE parameters, when used
+	// RSAExportBits is the size of the temporary RSA key an export suite used.
+	RSAExportBits int `json:",omitempty"`
+}
+
+// Suite returns the registry entry for an accepted TLS suite.
+func (a AcceptedSuite) Suite() (registry.Suite, bool) {
+	if a.ID > 0xffff {
+		return registry.Suite{}, false
+	}
+	return registry.SuiteByID(uint16(a.ID))
+}
+
+// DHGroup describes a finite-field Diffie-Hellman group the server sent.
+type DHGroup struct {
+	Bits      int    // size of the prime p
+	Prime     []byte // p, big-endian
+	Generator []byte // g, big-endian
+	PublicLen int    // length of the server's public value Ys in bytes
+	KnownName string `json:",omitempty"` // name of the well-known group p is, if any
+}
+
+// GroupSupport lists the key-exchange groups the server accepts.
+type GroupSupport struct {
+	// Via is the protocol the groups were enumerated with (TLS 1.3 through
+	// HelloRetryRequest, or TLS 1.2 through ECDHE ServerKeyExchange).
+	Via              registry.Protocol
+	Groups           []uint16 // in the server's order when ServerPreference
+	ServerPreference bool
+	PreferenceKnown  bool
+	Inconclusive     string `json:",omitempty"`
+}
+
+// Extensions records what the server did with the extensions padlock offered
+// in a TLS 1.2 (or older) handshake, and the compression method it chose.
+type Extensions struct {
+	Protocol             registry.Protocol // the handshake these were seen in; 0 if none
+	SecureRenegotiation  bool              // renegotiation_info echoed (RFC 5746)
+	Compression          uint8             // compression method chosen when DEFLATE was offered (0 = none)
+	SessionTicket        bool
+	OCSPStapling         bool // status_request echoed and a CertificateStatus sent
+	ALPN                 string
+	ExtendedMasterSecret bool
+	EncryptThenMAC       bool
+	Heartbeat            bool
+	HeartbeatMode        uint8 `json:",omitempty"`
+	SCT                  bool  // signed_certificate_timestamp sent in the handshake
+	Seen                 []uint16 // every extension type in the ServerHello
+}
+
+// Intolerance records a version number the server fails on instead of
+// negotiating down, as SSL Labs' protocolIntolerance bits do.
+type Intolerance struct {
+	Version registry.Protocol // the version number offered, e.g. 0x0304 as legacy_version
+	Label   string            // "TLS 1.3", "TLS 1.152", "TLS 2.152"
+	Reason  string
+}
+
+// Chain is one certificate chain as sent by the server.
+type Chain struct {
+	Protocol     registry.Protocol // version of the handshake it came from
+	SNI          string            // server_name sent ("" for the default certificate)
+	Certificates [][]byte          // DER, in the order sent
+	OCSPResponse []byte            `json:",omitempty"` // stapled OCSP response, if any
+	SCTs         [][]byte          `json:",omitempty"` // SCTs from the TLS extension, if any
+}

@@ -1,0 +1,58 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+
+	"padlock/registry"
+)
+
+// checkSNI repeats a handshake without server_name. A server that then
+// refuses requires SNI; one that accepts shows its default certificate.
+func (p *prober) checkSNI(ctx context.Context, best *versionProbe, has13 bool) {
+	v := registry.TLS13
+	if best != nil {
+		v = best.support.Protocol
+	}
+	f, err := p.exchange(ctx, hello{version: v, suites: offerOrder(v)})
+	switch {
+	case err == nil:
+		p.recordChain(v, "", f)
+	case refused(err):
+		p.mu.Lock()
+		p.res.SNIRequired = true
+		p.mu.Unlock()
+	default:
+		p.errorf("handshake without SNI: %v", err)
+	}
+}
+
+// tls13Chain completes a real TLS 1.3 handshake with crypto/tls to see the
+// certificate chain, which TLS 1.3 sends encrypted. The certificate is not
+// verified here; judging it is the pki package's job.
+func (p *prober) tls13Chain(ctx context.Context) {
+	c, err := p.dialer.dial(ctx)
+	if err != nil {
+		p.errorf("TLS 1.3 certificate handshake: %v", err)
+		return
+	}
+	defer c.Close()
+	cfg := &tls.Config{
+		ServerName:         p.ep.SNI,
+		InsecureSkipVerify: true, // the chain is collected, then judged by pki
+		MinVersion:         tls.VersionTLS13,
+		MaxVersion:         tls.VersionTLS13,
+	}
+	tc := tls.Client(c.c, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		p.errorf("TLS 1.3 certificate handshake: %v", err)
+		return
+	}
+	st := tc.ConnectionState()
+	chain := Chain{Protocol: registry.TLS13, SNI: p.ep.SNI, OCSPResponse: st.OCSPResponse, SCTs: st.SignedCertificateTimestamps}
+	for _, cert := range st.PeerCertificates {
+		chain.Certificates = append(chain.Certificates, cert.Raw)
+	}
+	_ = tc.Close()
+	p.addChain(chain)
+}

@@ -1,0 +1,152 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"slices"
+	"sort"
+
+	"padlock/registry"
+	"padlock/tlswire"
+)
+
+// offerOrder lists the suites offered at version v, strongest first, so that
+// a server choosing by client order picks what a careful client would.
+//
+// Up to TLS 1.2 every pre-1.3 suite is offered at every version, also those
+// the RFCs confine to other versions (export suites after TLS 1.0, GCM
+// before TLS 1.2): what a server accepts where it should not is a finding.
+func offerOrder(v registry.Protocol) []uint16 {
+	var suites []registry.Suite
+	if v >= registry.TLS13 {
+		suites = registry.SuitesFor(v)
+	} else {
+		for _, s := range registry.Suites() {
+			if s.Min <= registry.TLS12 {
+				suites = append(suites, s)
+			}
+		}
+	}
+	rank := func(s registry.Suite) int {
+		r := 0
+		if s.Kx == registry.KxAny {
+			r += 4000
+		}
+		if s.ForwardSecret() {
+			r += 2000
+		}
+		if s.AEAD() {
+			r += 1000
+		}
+		if s.Anonymous() || s.Bits == 0 {
+			r -= 3000
+		}
+		if s.Auth == registry.AuthECDSA {
+			r += 1 // ECDSA before RSA at equal strength, as browsers do
+		}
+		return r + s.Bits
+	}
+	sort.SliceStable(suites, func(i, j int) bool { return rank(suites[i]) > rank(suites[j]) })
+	ids := make([]uint16, len(suites))
+	for i, s := range suites {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+// enumerateSuites finds every suite accepted at v by offering all of them,
+// taking the server's choice out and offering the rest again until the
+// server refuses: one connection per accepted suite, plus one. With a
+// server that has its own preference the choices come in that order.
+func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first *flight) ProtocolSuites {
+	ps := ProtocolSuites{Protocol: v}
+	offered := offerOrder(v)
+	f := first
+	for f != nil {
+		chosen := f.hello.CipherSuite
+		ps.Suites = append(ps.Suites, p.accepted(f))
+		offered = slices.DeleteFunc(offered, func(id uint16) bool { return id == chosen })
+		if len(offered) == 0 {
+			break
+		}
+		f = nil
+		for try := 0; try < attempts && f == nil; try++ {
+			next, err := p.exchange(ctx, hello{version: v, suites: offered, sni: p.ep.SNI})
+			switch {
+			case err == nil && next.version == v:
+				f = next
+			case err == nil || refused(err):
+				// A lower version, an alert or a closed connection: no
+				// suite is left at this version.
+				try = attempts
+			default:
+				ps.Inconclusive = fmt.Sprintf("enumeration stopped after %d suites: %v", len(ps.Suites), err)
+				if ctx.Err() != nil {
+					try = attempts
+				}
+			}
+		}
+		if f != nil {
+			ps.Inconclusive = ""
+		}
+	}
+	if len(ps.Suites) >= 2 {
+		p.suitePreference(ctx, &ps)
+	}
+	return ps
+}
+
+// suitePreference offers the first two suites found in the reverse of the
+// order the server chose them. A server with its own order picks the same
+// suite again; one that follows the client picks the other.
+func (p *prober) suitePreference(ctx context.Context, ps *ProtocolSuites) {
+	a, b := uint16(ps.Suites[0].ID), uint16(ps.Suites[1].ID)
+	f, err := p.exchange(ctx, hello{version: ps.Protocol, suites: []uint16{b, a}, sni: p.ep.SNI})
+	if err != nil {
+		p.errorf("%v cipher suite preference: %v", ps.Protocol, err)
+		return
+	}
+	ps.PreferenceKnown = true
+	ps.ServerPreference = f.hello.CipherSuite == a
+}
+
+// accepted describes the suite the server chose in f, with its key exchange.
+func (p *prober) accepted(f *flight) AcceptedSuite {
+	a := AcceptedSuite{ID: uint32(f.hello.CipherSuite)}
+	if f.version >= registry.TLS13 {
+		if ks, ok := f.hello.Extension(tlswire.ExtKeyShare); ok {
+			if share, err := tlswire.ParseKeyShareServer(ks, f.hello.IsHelloRetryRequest()); err == nil {
+				a.Group = share.Group
+			}
+		}
+		return a
+	}
+	ske, err := f.suiteKeyExchange()
+	if err != nil {
+		p.errorf("%v", err)
+		return a
+	}
+	switch {
+	case ske == nil:
+	case ske.ECDH != nil:
+		a.Group = ske.ECDH.Group
+	case ske.DH != nil:
+		a.DH = dhGroup(ske.DH)
+	case ske.RSA != nil:
+		a.RSAExportBits = new(big.Int).SetBytes(ske.RSA.Modulus).BitLen()
+	}
+	return a
+}
+
+func dhGroup(d *tlswire.DHParams) *DHGroup {
+	prime := new(big.Int).SetBytes(d.P)
+	g := &DHGroup{
+		Bits:      prime.BitLen(),
+		Prime:     d.P,
+		Generator: d.G,
+		PublicLen: len(d.Y),
+	}
+	g.KnownName = KnownDHGroup(prime)
+	return g
+}

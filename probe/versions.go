@@ -1,0 +1,165 @@
+package probe
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+
+	"padlock/registry"
+	"padlock/tlswire"
+)
+
+// versionProbe is the outcome of asking for one protocol version.
+type versionProbe struct {
+	support ProtocolSupport
+	first   *flight // the accepted handshake, reused as the first suite pick
+	err     error   // the last error met, if any
+
+	sslv2     []AcceptedSuite // SSLv2 answers all its cipher specs at once
+	sslv2Cert []byte
+}
+
+// attempts is how often an inconclusive answer is retried before the
+// question is left open.
+const attempts = 2
+
+// probeVersions asks for every version in parallel, one hello each.
+func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
+	out := make([]*versionProbe, len(registry.Protocols))
+	var wg sync.WaitGroup
+	for i, v := range registry.Protocols {
+		wg.Go(func() {
+			if v == registry.SSLv2 {
+				out[i] = p.probeSSLv2(ctx)
+			} else {
+				out[i] = p.probeVersion(ctx, v)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// probeVersion offers every suite valid at v and nothing above v.
+func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *versionProbe {
+	vp := &versionProbe{support: ProtocolSupport{Protocol: v}}
+	h := hello{version: v, suites: offerOrder(v), sni: p.ep.SNI}
+	for try := 0; try < attempts; try++ {
+		f, err := p.exchange(ctx, h)
+		vp.err = err
+		switch {
+		case err == nil && f.version == v:
+			vp.support.Supported = true
+			vp.support.Inconclusive = ""
+			vp.first = f
+			return vp
+		case err == nil && f.version < v:
+			vp.support.Negotiated = f.version
+			vp.support.Inconclusive = ""
+			return vp
+		case err == nil:
+			vp.support.Inconclusive = fmt.Sprintf("asked for at most %v, the server answered %v", v, f.version)
+		case refused(err):
+			vp.support.Inconclusive = ""
+			return vp
+		default:
+			vp.support.Inconclusive = err.Error()
+			if ctx.Err() != nil || errors.As(err, new(*dialError)) && try > 0 {
+				return vp
+			}
+		}
+	}
+	return vp
+}
+
+// probeSSLv2 sends an SSLv2 CLIENT-HELLO offering every cipher spec; an SSLv2
+// server answers with all the specs it shares, in one connection.
+func (p *prober) probeSSLv2(ctx context.Context) *versionProbe {
+	vp := &versionProbe{support: ProtocolSupport{Protocol: registry.SSLv2}}
+	var specs []uint32
+	for _, c := range registry.SSLv2Ciphers() {
+		specs = append(specs, c.ID)
+	}
+	m := &tlswire.SSLv2ClientHello{Version: 0x0002, CipherSpecs: specs, Challenge: make([]byte, 16)}
+	if _, err := rand.Read(m.Challenge); err != nil {
+		vp.err = err
+		return vp
+	}
+	msg, err := m.Marshal()
+	if err != nil {
+		vp.err = err
+		vp.support.Inconclusive = err.Error()
+		return vp
+	}
+	for try := 0; try < attempts; try++ {
+		sh, err := p.sslv2Exchange(ctx, msg)
+		vp.err = err
+		switch {
+		case err == nil:
+			vp.support.Supported = true
+			vp.support.Inconclusive = ""
+			vp.sslv2Cert = sh.Certificate
+			for _, id := range sh.CipherSpecs {
+				vp.sslv2 = append(vp.sslv2, AcceptedSuite{ID: id})
+			}
+			return vp
+		case refused(err), errors.Is(err, errNotSSLv2), errors.As(err, new(*tlswire.SSLv2Error)):
+			vp.support.Inconclusive = ""
+			return vp
+		default:
+			vp.support.Inconclusive = err.Error()
+			if ctx.Err() != nil {
+				return vp
+			}
+		}
+	}
+	return vp
+}
+
+func (p *prober) sslv2Exchange(ctx context.Context, msg []byte) (*tlswire.SSLv2ServerHello, error) {
+	c, err := p.dialer.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if err := c.write(msg); err != nil {
+		return nil, err
+	}
+	reply, err := c.readSSLv2()
+	if err != nil {
+		return nil, err
+	}
+	return tlswire.ParseSSLv2ServerHello(reply)
+}
+
+// checkIntolerance offers version numbers above what the server supports
+// without the supported_versions extension. A correct server negotiates
+// down to its best version; an intolerant one fails.
+func (p *prober) checkIntolerance(ctx context.Context, best registry.Protocol) []Intolerance {
+	tests := []struct {
+		version uint16
+		label   string
+	}{
+		{0x0304, "TLS 1.3"},
+		{0x0398, "TLS 1.152"},
+		{0x0498, "TLS 2.152"},
+	}
+	var out []Intolerance
+	for _, t := range tests {
+		h := hello{version: best, suites: offerOrder(best), sni: p.ep.SNI, legacyVersion: t.version}
+		f, err := p.exchange(ctx, h)
+		switch {
+		case err == nil && f.version == best:
+		case err == nil:
+			out = append(out, Intolerance{Version: registry.Protocol(t.version), Label: t.label,
+				Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, best)})
+		case refused(err):
+			out = append(out, Intolerance{Version: registry.Protocol(t.version), Label: t.label, Reason: err.Error()})
+		default:
+			p.errorf("version intolerance test for %s: %v", t.label, err)
+		}
+	}
+	return out
+}
