@@ -219,12 +219,13 @@ func (p *prober) recordChain(pr registry.Protocol, sni string, f *flight) {
 	p.addChain(c)
 }
 
-// addChain keeps a chain unless an identical one from the same name is kept.
+// addChain keeps a chain unless an identical one is kept already: the same
+// certificates seen without SNI, or over TLS 1.3, are not repeated.
 func (p *prober) addChain(c Chain) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, have := range p.res.Chains {
-		if have.SNI == c.SNI && slices.EqualFunc(have.Certificates, c.Certificates, func(a, b []byte) bool { return string(a) == string(b) }) {
+		if slices.EqualFunc(have.Certificates, c.Certificates, func(a, b []byte) bool { return string(a) == string(b) }) {
 			return
 		}
 	}

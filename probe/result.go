@@ -36,8 +36,9 @@ type Result struct {
 	Intolerance []Intolerance // version numbers the server mishandles
 	SNIRequired bool          // handshakes without SNI fail where they succeed with it
 
-	// Chains are the certificate chains as the server sent them, raw DER,
-	// leaf first. One per distinct (protocol family, SNI) that was seen.
+	// Chains are the distinct certificate chains the server sent, raw DER
+	// in the order sent: the one for the requested name first, then any
+	// other seen without SNI or over TLS 1.3.
 	Chains []Chain
 
 	// Errors are problems that left part of the result inconclusive. The

@@ -1,0 +1,519 @@
+// Package console renders assessments for a terminal.
+//
+// Write prints one assess.Host: a title with the target and the overall
+// status, then for each endpoint a header (address, server name sent,
+// status, time taken, connections opened), the protocol table from SSLv2 to
+// TLS 1.3, the cipher suites of each protocol in the server's order (or the
+// client's, when the server has no preference) with their key exchange and
+// a quick verdict, the key-exchange groups, the handshake features, the
+// certificate chains and whatever went wrong. The verdicts (insecure, weak)
+// are the console's own rules of thumb to draw the eye; the grade is the
+// grading package's. Every time shown is in UTC and every "days left" is
+// counted from the assessment's end, so the output depends on the Host
+// alone.
+package console
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"padlock/assess"
+	"padlock/registry"
+	"padlock/tlswire"
+)
+
+// Options choose how Write renders.
+type Options struct {
+	// Color turns on ANSI colours and bold; off, the output is plain text.
+	Color bool
+	// Verbose adds suite ids, inconclusive reasons, every extension the
+	// server sent, certificate fingerprints and names.
+	Verbose bool
+}
+
+// Write renders h for a terminal.
+func Write(w io.Writer, h *assess.Host, opts Options) error {
+	bw := bufio.NewWriter(w)
+	r := &renderer{w: bw, p: painter{color: opts.Color}, verbose: opts.Verbose, host: h}
+	r.render()
+	return bw.Flush()
+}
+
+type renderer struct {
+	w       *bufio.Writer
+	p       painter
+	verbose bool
+	host    *assess.Host
+}
+
+func (r *renderer) line(format string, args ...any) {
+	fmt.Fprintf(r.w, format, args...)
+	r.w.WriteByte('\n')
+}
+
+func (r *renderer) lines(ls []string) {
+	for _, l := range ls {
+		r.w.WriteString(l)
+		r.w.WriteByte('\n')
+	}
+}
+
+func (r *renderer) blank() { r.w.WriteByte('\n') }
+
+func (r *renderer) section(title string, detail string) {
+	r.blank()
+	t := "  " + r.p.paint(bold, title)
+	if detail != "" {
+		t += r.p.paint(dim, " · "+detail)
+	}
+	r.line("%s", t)
+}
+
+func (r *renderer) render() {
+	h := r.host
+	if h == nil {
+		r.line("%s", r.p.paint(redB, "no assessment"))
+		return
+	}
+	target := h.Host
+	if strings.Contains(target, ":") {
+		target = "[" + target + "]"
+	}
+	title := fmt.Sprintf("%s:%d", target, h.Port)
+	status := r.p.paint(green, h.Status)
+	if h.Status != assess.StatusReady {
+		status = r.p.paint(redB, h.Status)
+	}
+	head := r.p.paint(bold, title) + "  " + status
+	if h.StatusMessage != "" {
+		head += "  " + h.StatusMessage
+	}
+	r.line("%s", head)
+
+	var meta []string
+	if h.PadlockSNI != "" {
+		meta = append(meta, "SNI "+h.PadlockSNI)
+	} else {
+		meta = append(meta, "no SNI")
+	}
+	if h.TestTime > 0 {
+		meta = append(meta, "tested "+formatTime(h.TestTime))
+		if h.StartTime > 0 && h.TestTime >= h.StartTime {
+			meta = append(meta, "in "+formatDuration(h.TestTime-h.StartTime))
+		}
+	}
+	meta = append(meta, fmt.Sprintf("%d %s", len(h.Endpoints), plural(len(h.Endpoints), "endpoint", "endpoints")))
+	meta = append(meta, h.EngineVersion+", criteria "+h.CriteriaVersion)
+	r.line("%s", r.p.paint(dim, strings.Join(meta, " · ")))
+
+	for i := range h.Endpoints {
+		r.endpoint(&h.Endpoints[i])
+	}
+}
+
+func formatTime(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func formatDate(ms int64) string {
+	return time.UnixMilli(ms).UTC().Format("2006-01-02")
+}
+
+func formatDuration(ms int64) string {
+	switch {
+	case ms < 1000:
+		return fmt.Sprintf("%d ms", ms)
+	case ms < 60_000:
+		return fmt.Sprintf("%.1f s", float64(ms)/1000)
+	}
+	m, s := ms/60_000, (ms%60_000)/1000
+	return fmt.Sprintf("%d min %d s", m, s)
+}
+
+func (r *renderer) endpoint(ep *assess.Endpoint) {
+	r.blank()
+	name := ep.IPAddress
+	if ep.ServerName != "" {
+		name += " (" + ep.ServerName + ")"
+	}
+	r.line("%s", r.p.paint(bold, "── "+name+" "+repeat("─", 60-width(name))))
+
+	status := r.p.paint(green, ep.StatusMessage)
+	if !ep.Ready() {
+		status = r.p.paint(redB, ep.StatusMessage)
+	}
+	facts := []string{status}
+	if ep.Grade != "" {
+		g := "grade " + ep.Grade
+		if ep.GradeTrustIgnored != "" && ep.GradeTrustIgnored != ep.Grade {
+			g += " (" + ep.GradeTrustIgnored + " if trust issues are ignored)"
+		}
+		facts = append(facts, r.p.paint(bold, g))
+	}
+	facts = append(facts, formatDuration(ep.Duration))
+	d := ep.Details
+	if d != nil {
+		facts = append(facts, fmt.Sprintf("%d %s", d.PadlockConnections, plural(d.PadlockConnections, "connection", "connections")))
+	}
+	r.line("  %s", strings.Join(facts, " · "))
+	if d == nil {
+		return
+	}
+	if ep.PadlockFailure != assess.FailUnreachable {
+		r.protocols(d)
+		r.suites(d)
+		r.groups(d)
+		r.features(d)
+		r.chains(d)
+	}
+	r.problems(d)
+}
+
+// protocolVerdict is how each version is judged when offered.
+func protocolVerdict(p registry.Protocol) (string, style) {
+	switch p {
+	case registry.SSLv2, registry.SSLv3:
+		return "insecure", red
+	case registry.TLS10, registry.TLS11:
+		return "weak (deprecated, RFC 8996)", yellow
+	}
+	return "", green
+}
+
+func (r *renderer) protocols(d *assess.EndpointDetails) {
+	if len(d.PadlockProtocolTests) == 0 {
+		return
+	}
+	r.section("Protocols", "")
+	rows := [][]cell{}
+	for _, t := range d.PadlockProtocolTests {
+		p := assess.ProtocolFromID(t.Protocol)
+		row := []cell{c(p.String())}
+		switch {
+		case t.Supported:
+			note, st := protocolVerdict(p)
+			row = append(row, cs(st, "yes"), cs(st, note))
+		case t.Inconclusive != "":
+			note := ""
+			if r.verbose {
+				note = t.Inconclusive
+			}
+			row = append(row, cs(yellow, "inconclusive"), cs(dim, note))
+		default:
+			note := ""
+			if t.Negotiated != 0 {
+				note = "server answered with " + assess.ProtocolFromID(t.Negotiated).String()
+			}
+			st := plain
+			if p == registry.TLS13 {
+				note = strings.TrimPrefix(note+"; ", "; ") + "TLS 1.3 recommended"
+				st = yellow
+			}
+			row = append(row, cs(st, "no"), cs(dim, note))
+		}
+		rows = append(rows, row)
+	}
+	r.lines(r.p.table("    ", rows))
+}
+
+func (r *renderer) suites(d *assess.EndpointDetails) {
+	// Newest protocol first: that is what clients get.
+	for i := len(d.Suites) - 1; i >= 0; i-- {
+		ps := d.Suites[i]
+		order := "server order unknown"
+		switch {
+		case ps.Preference != nil && *ps.Preference:
+			order = "server order"
+		case ps.Preference != nil:
+			order = "client order (the server has no preference)"
+		case len(ps.List) < 2:
+			order = ""
+		}
+		r.section("Cipher suites, "+assess.ProtocolFromID(ps.Protocol).String(), order)
+		rows := [][]cell{}
+		head := []cell{cs(dim, "IANA name"), cs(dim, "OpenSSL name"), cs(dim, "bits"), cs(dim, "key exchange"), cs(dim, "")}
+		if r.verbose {
+			head = append([]cell{cs(dim, "id")}, head...)
+		}
+		rows = append(rows, head)
+		for _, s := range ps.List {
+			in := lookupSuite(ps.Protocol, s)
+			level, reasons := verdict(s, in)
+			st := plain
+			var tags []string
+			if in.fs {
+				tags = append(tags, "FS")
+			}
+			if in.aead {
+				tags = append(tags, "AEAD")
+			}
+			flags := strings.Join(tags, " ")
+			switch level {
+			case "insecure":
+				st = red
+			case "weak":
+				st = yellow
+			}
+			if level != "" {
+				v := level + ": " + strings.Join(reasons, ", ")
+				if flags != "" {
+					v = flags + " · " + v
+				}
+				flags = v
+			}
+			if level == "" && in.fs && in.aead {
+				st = green
+			}
+			openssl := in.openssl
+			if openssl == "" {
+				openssl = "-"
+			}
+			row := []cell{cs(st, s.Name), c(openssl), c(fmt.Sprint(s.CipherStrength)), c(kxText(s, in)), cs(st, flags)}
+			if r.verbose {
+				row = append([]cell{cs(dim, suiteID(ps.Protocol, s.ID))}, row...)
+			}
+			rows = append(rows, row)
+		}
+		r.lines(r.p.table("    ", rows))
+		if ps.PadlockInconclusive != "" {
+			r.line("    %s", r.p.paint(yellow, "incomplete: "+ps.PadlockInconclusive))
+		}
+	}
+}
+
+func suiteID(protocol int, id uint32) string {
+	if assess.ProtocolFromID(protocol) == registry.SSLv2 {
+		return fmt.Sprintf("0x%06X", id)
+	}
+	return fmt.Sprintf("0x%04X", id)
+}
+
+func (r *renderer) groups(d *assess.EndpointDetails) {
+	ng := d.NamedGroups
+	if ng == nil {
+		return
+	}
+	var detail []string
+	switch {
+	case ng.Preference != nil && *ng.Preference:
+		detail = append(detail, "server order")
+	case ng.Preference != nil:
+		detail = append(detail, "client order")
+	}
+	if d.PadlockGroupsVia != 0 {
+		detail = append(detail, "found with "+assess.ProtocolFromID(d.PadlockGroupsVia).String())
+	}
+	r.section("Key exchange groups", strings.Join(detail, ", "))
+	rows := [][]cell{}
+	for _, g := range ng.List {
+		bits := "-"
+		if g.Bits > 0 {
+			bits = fmt.Sprintf("%d bits", g.Bits)
+		}
+		eq, st, note := "", plain, ""
+		if rg, ok := registry.GroupByID(uint16(g.ID)); ok {
+			if rg.RSAEquivalent > 0 {
+				eq = fmt.Sprintf("eq. %d bits RSA", rg.RSAEquivalent)
+			}
+			switch {
+			case rg.RSAEquivalent > 0 && rg.RSAEquivalent < 2048:
+				st, note = red, "insecure"
+			case rg.Deprecated:
+				st, note = yellow, "deprecated"
+			case rg.Kind == registry.GroupHybrid || rg.Kind == registry.GroupPQ:
+				st, note = green, "post-quantum"
+			}
+		}
+		rows = append(rows, []cell{cs(st, g.Name), c(g.NamedGroupType), c(bits), c(eq), cs(st, note)})
+	}
+	r.lines(r.p.table("    ", rows))
+	if ng.PadlockInconclusive != "" {
+		r.line("    %s", r.p.paint(yellow, "incomplete: "+ng.PadlockInconclusive))
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (r *renderer) features(d *assess.EndpointDetails) {
+	if len(d.Protocols) == 0 {
+		return
+	}
+	rows := [][]cell{}
+	if d.PadlockExtensionsVia != 0 {
+		seen := func(t tlswire.ExtensionType) bool { return slices.Contains(d.PadlockExtensions, uint16(t)) }
+		judged := func(name string, on, good bool) {
+			st := yellow
+			if on == good {
+				st = green
+			}
+			rows = append(rows, []cell{c(name), cs(st, yesNo(on))})
+		}
+		judged("Secure renegotiation", d.RenegSupport&2 != 0, true)
+		comp := cs(green, "no")
+		if d.CompressionMethods&1 != 0 {
+			comp = cs(red, "DEFLATE (CRIME)")
+		}
+		rows = append(rows, []cell{c("TLS compression"), comp})
+		rows = append(rows, []cell{c("Session tickets"), c(yesNo(d.SessionTickets&1 != 0))})
+		rows = append(rows, []cell{c("OCSP stapling"), c(yesNo(d.OCSPStapling))})
+		alpn := cs(plain, "no")
+		if d.SupportsALPN {
+			alpn = c(d.ALPNProtocols)
+		}
+		rows = append(rows, []cell{c("ALPN"), alpn})
+		judged("Extended master secret", seen(tlswire.ExtExtendedMasterSecret), true)
+		rows = append(rows, []cell{c("Encrypt-then-MAC"), c(yesNo(seen(tlswire.ExtEncryptThenMAC)))})
+		hb := cs(plain, "no")
+		if d.Heartbeat {
+			hb = cs(yellow, "yes")
+		}
+		rows = append(rows, []cell{c("Heartbeat"), hb})
+	} else {
+		rows = append(rows, []cell{c("Extensions"), cs(dim, "no TLS 1.2 or older handshake to read them from")})
+	}
+	sni := cs(plain, "no")
+	if d.SNIRequired {
+		sni = c("yes")
+	}
+	rows = append(rows, []cell{c("SNI required"), sni})
+	if len(d.PadlockIntolerance) == 0 {
+		rows = append(rows, []cell{c("Version intolerance"), cs(green, "none")})
+	} else {
+		var labels []string
+		for _, in := range d.PadlockIntolerance {
+			l := in.Label
+			if r.verbose {
+				l += " (" + in.Reason + ")"
+			}
+			labels = append(labels, l)
+		}
+		rows = append(rows, []cell{c("Version intolerance"), cs(yellow, strings.Join(labels, ", "))})
+	}
+	detail := ""
+	if d.PadlockExtensionsVia != 0 {
+		detail = "seen in the " + assess.ProtocolFromID(d.PadlockExtensionsVia).String() + " handshake"
+	}
+	r.section("Handshake", detail)
+	r.lines(r.p.table("    ", rows))
+	if r.verbose && len(d.PadlockExtensions) > 0 {
+		var names []string
+		for _, x := range d.PadlockExtensions {
+			name := tlswire.ExtensionType(x).String()
+			if !strings.Contains(name, "(") {
+				name += fmt.Sprintf(" (%d)", x)
+			}
+			names = append(names, name)
+		}
+		r.line("    %s", r.p.paint(dim, "ServerHello extensions: "+strings.Join(names, ", ")))
+	}
+}
+
+func (r *renderer) chains(d *assess.EndpointDetails) {
+	if len(d.CertChains) == 0 {
+		return
+	}
+	r.section("Certificate chains", "as sent, not validated")
+	for i, ch := range d.CertChains {
+		how := "sent with SNI " + ch.PadlockSNI
+		if ch.PadlockSNI == "" {
+			how = "sent without SNI"
+		}
+		if ch.NoSNI {
+			how += " (differs from the one sent with SNI)"
+		}
+		if ch.PadlockProtocol != 0 {
+			how += ", " + assess.ProtocolFromID(ch.PadlockProtocol).String()
+		}
+		if len(ch.PadlockOCSPResponse) > 0 {
+			how += ", OCSP response stapled"
+		}
+		r.line("    %s %s", r.p.paint(bold, fmt.Sprintf("#%d", i+1)), r.p.paint(dim, how))
+		for j, id := range ch.CertIDs {
+			r.cert(j, id)
+		}
+	}
+}
+
+func (r *renderer) cert(pos int, id string) {
+	cert, ok := r.host.Cert(id)
+	idx := fmt.Sprintf("%d", pos)
+	if !ok {
+		r.line("      %s  %s", idx, "certificate "+id)
+		return
+	}
+	if cert.PadlockParseError != "" {
+		r.line("      %s  %s", idx, r.p.paint(red, "unparsable certificate: "+cert.PadlockParseError))
+		r.line("         %s", r.p.paint(dim, "sha256 "+cert.SHA256Hash))
+		return
+	}
+	r.line("      %s  %s", idx, r.p.paint(bold, cert.Subject))
+	rows := [][]cell{}
+	issuer := cert.IssuerSubject
+	if issuer == cert.Subject {
+		issuer += " (self-issued)"
+	}
+	rows = append(rows, []cell{cs(dim, "issuer"), c(issuer)})
+
+	key := fmt.Sprintf("%s %d bits", cert.KeyAlg, cert.KeySize)
+	if cert.KeyAlg != "RSA" && cert.KeyAlg != "DSA" && cert.KeyStrength > 0 {
+		key += fmt.Sprintf(" (eq. %d bits RSA)", cert.KeyStrength)
+	}
+	kst := plain
+	if cert.KeyStrength > 0 && cert.KeyStrength < 2048 {
+		kst = red
+	}
+	sig := cert.SigAlg
+	sst := plain
+	if strings.HasPrefix(sig, "MD") || strings.HasPrefix(sig, "SHA1with") {
+		sst = red
+	}
+	rows = append(rows, []cell{cs(dim, "key"), cs(kst, key)})
+	rows = append(rows, []cell{cs(dim, "signature"), cs(sst, sig)})
+
+	validity := formatDate(cert.NotBefore) + " to " + formatDate(cert.NotAfter)
+	vst := plain
+	if r.host.TestTime > 0 {
+		left := time.UnixMilli(cert.NotAfter).Sub(time.UnixMilli(r.host.TestTime))
+		days := int(left.Hours() / 24)
+		switch {
+		case cert.NotBefore > r.host.TestTime:
+			validity += " (not valid yet)"
+			vst = red
+		case left < 0:
+			validity += fmt.Sprintf(" (expired %d days ago)", -days)
+			vst = red
+		default:
+			validity += fmt.Sprintf(" (%d days left)", days)
+			if days < 30 {
+				vst = yellow
+			}
+		}
+	}
+	rows = append(rows, []cell{cs(dim, "valid"), cs(vst, validity)})
+	if r.verbose {
+		if len(cert.AltNames) > 0 {
+			rows = append(rows, []cell{cs(dim, "names"), c(strings.Join(cert.AltNames, ", "))})
+		}
+		rows = append(rows, []cell{cs(dim, "sha256"), c(cert.SHA256Hash)})
+	}
+	r.lines(r.p.table("         ", rows))
+}
+
+func (r *renderer) problems(d *assess.EndpointDetails) {
+	if len(d.PadlockErrors) == 0 {
+		return
+	}
+	r.section("Problems", "parts of the result may be incomplete")
+	for _, e := range d.PadlockErrors {
+		r.line("    %s %s", r.p.paint(yellow, "!"), e)
+	}
+}

@@ -1,0 +1,310 @@
+package probe_test
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"padlock/lab"
+	"padlock/lab/peer"
+	"padlock/probe"
+	"padlock/registry"
+)
+
+// These tests run the prober against real TLS servers on loopback and
+// assert exactly what each is configured to accept.
+
+func run(t *testing.T, s *peer.Server) *probe.Result {
+	t.Helper()
+	ep := probe.Endpoint{Host: "localhost", IP: netip.MustParseAddr("127.0.0.1"), Port: uint16(s.Port), SNI: "localhost"}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := probe.Run(ctx, ep, probe.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("probe: %v\nserver log:\n%s", err, s.LogString())
+	}
+	for _, e := range res.Errors {
+		t.Logf("probe error: %s", e)
+	}
+	return res
+}
+
+func protocols(res *probe.Result) []registry.Protocol {
+	var out []registry.Protocol
+	for _, p := range res.Protocols {
+		if p.Inconclusive != "" {
+			out = append(out, 0xffff) // never expected: fails the comparison visibly
+		}
+		if p.Supported {
+			out = append(out, p.Protocol)
+		}
+	}
+	return out
+}
+
+func suites(res *probe.Result, v registry.Protocol) (ids []uint32, ps probe.ProtocolSuites) {
+	for _, ps := range res.Suites {
+		if ps.Protocol == v {
+			for _, s := range ps.Suites {
+				ids = append(ids, s.ID)
+			}
+			return ids, ps
+		}
+	}
+	return nil, probe.ProtocolSuites{}
+}
+
+func names(ids []uint32) []string {
+	var out []string
+	for _, id := range ids {
+		if s, ok := registry.SuiteByID(uint16(id)); ok && id <= 0xffff {
+			out = append(out, s.Name)
+		} else {
+			out = append(out, fmt.Sprintf("0x%06x", id))
+		}
+	}
+	return out
+}
+
+func wantSuites(t *testing.T, res *probe.Result, v registry.Protocol, want []uint32, ordered bool) probe.ProtocolSuites {
+	t.Helper()
+	got, ps := suites(res, v)
+	if ps.Inconclusive != "" {
+		t.Errorf("%v: inconclusive: %s", v, ps.Inconclusive)
+	}
+	g, w := slices.Clone(got), slices.Clone(want)
+	if !ordered {
+		slices.Sort(g)
+		slices.Sort(w)
+	}
+	if !slices.Equal(g, w) {
+		t.Errorf("%v suites:\n got %v\nwant %v", v, names(got), names(want))
+	}
+	return ps
+}
+
+func TestOpenSSLServerOrder(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{
+		Protocols:  []string{"-tls1_2"},
+		Ciphers:    "ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA:AES256-SHA256",
+		ServerPref: true,
+		DHParam:    peer.DHParamsFile(t, 2048),
+		Groups:     "P-384:X25519",
+	})
+	res := run(t, s)
+	if got := protocols(res); !slices.Equal(got, []registry.Protocol{registry.TLS12}) {
+		t.Fatalf("protocols %v", got)
+	}
+	ps := wantSuites(t, res, registry.TLS12, []uint32{0xc030, 0x0033, 0x003d}, true)
+	if !ps.PreferenceKnown || !ps.ServerPreference {
+		t.Errorf("server preference not seen: %+v", ps)
+	}
+	for _, a := range ps.Suites {
+		switch a.ID {
+		case 0xc030:
+			if a.Group != 0x0018 {
+				t.Errorf("ECDHE suite used group 0x%04x, want P-384 (server order)", a.Group)
+			}
+		case 0x0033:
+			if a.DH == nil || a.DH.Bits != 2048 || a.DH.KnownName != "RFC 7919 ffdhe2048" {
+				t.Errorf("DHE group %+v, want ffdhe2048", a.DH)
+			}
+		}
+	}
+	if !slices.Equal(res.Groups.Groups, []uint16{0x0018, 0x001d}) || !res.Groups.ServerPreference {
+		t.Errorf("groups %+v, want [P-384 X25519] in server order", res.Groups)
+	}
+	if !res.Extensions.SecureRenegotiation || !res.Extensions.ExtendedMasterSecret {
+		t.Errorf("extensions %+v", res.Extensions)
+	}
+	if len(res.Chains) != 1 || len(res.Chains[0].Certificates) != 1 || res.Chains[0].SNI != "localhost" {
+		t.Errorf("want the one chain (a leaf from the test root), got %d", len(res.Chains))
+	}
+}
+
+func TestOpenSSLClientOrder(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{
+		Protocols: []string{"-tls1_2"},
+		Ciphers:   "AES256-SHA256:DHE-RSA-AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0",
+		DHParam:   peer.DHParamsFile(t, 1024),
+		Extra:     []string{"-sigalgs", "RSA+SHA256:RSA+SHA1"},
+	})
+	res := run(t, s)
+	ps := wantSuites(t, res, registry.TLS12, []uint32{0xc030, 0x0033, 0x003d}, false)
+	if !ps.PreferenceKnown || ps.ServerPreference {
+		t.Errorf("client order not seen: %+v", ps)
+	}
+	for _, a := range ps.Suites {
+		if a.ID == 0x0033 && (a.DH == nil || a.DH.Bits != 1024 || a.DH.KnownName != "") {
+			t.Errorf("DHE group %+v, want a 1024-bit unnamed prime", a.DH)
+		}
+	}
+}
+
+func TestOpenSSLEverything(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{
+		Ciphers:     "ALL:COMPLEMENTOFALL:@SECLEVEL=0",
+		MinProtocol: "TLSv1",
+		ServerPref:  true,
+	})
+	res := run(t, s)
+	want := []registry.Protocol{registry.TLS10, registry.TLS11, registry.TLS12, registry.TLS13}
+	if got := protocols(res); !slices.Equal(got, want) {
+		t.Fatalf("protocols %v, want %v", got, want)
+	}
+	// OpenSSL's default TLS 1.3 order.
+	wantSuites(t, res, registry.TLS13, []uint32{0x1302, 0x1303, 0x1301}, true)
+	tls12, _ := suites(res, registry.TLS12)
+	for _, want := range []struct {
+		id   uint32
+		what string
+	}{
+		{0xc018, "anonymous ECDH (AECDH-AES128-SHA)"},
+		{0x00a6, "anonymous DH with GCM (ADH-AES128-GCM-SHA256)"},
+		{0x003b, "NULL cipher (NULL-SHA256)"},
+		{0xc0a0, "CCM_8 (AES128-CCM8)"},
+		{0x0041, "Camellia (CAMELLIA128-SHA)"},
+		{0xc061, "ARIA (ECDHE-ARIA256-GCM-SHA384)"},
+	} {
+		if !slices.Contains(tls12, want.id) {
+			t.Errorf("TLS 1.2 misses %s", want.what)
+		}
+	}
+	if n := len(tls12); n != 61 {
+		t.Errorf("TLS 1.2: %d suites, want the 61 sslscan also finds", n)
+	}
+	if _, ps := suites(res, registry.TLS10); len(ps.Suites) != 20 {
+		t.Errorf("TLS 1.0: %d suites, want 20", len(ps.Suites))
+	}
+}
+
+func TestGnuTLS(t *testing.T) {
+	t.Parallel()
+	s := peer.GnuTLS(t, peer.GnuTLSOptions{
+		Priority: "NONE:+VERS-TLS1.0:+VERS-TLS1.2:+RSA:+ECDHE-RSA:+3DES-CBC:+ARCFOUR-128:+AES-128-GCM:+SHA1:+AEAD:+COMP-NULL:+SIGN-ALL:+CURVE-SECP256R1:%SERVER_PRECEDENCE:%DISABLE_SAFE_RENEGOTIATION",
+	})
+	res := run(t, s)
+	want := []registry.Protocol{registry.TLS10, registry.TLS12}
+	if got := protocols(res); !slices.Equal(got, want) {
+		t.Fatalf("protocols %v, want %v", got, want)
+	}
+	// TLS_RSA_WITH_RC4_128_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+	// TLS_ECDHE_RSA_WITH_RC4_128_SHA, TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA.
+	legacy := []uint32{0x0005, 0x000a, 0xc011, 0xc012}
+	wantSuites(t, res, registry.TLS10, legacy, false)
+	wantSuites(t, res, registry.TLS12, append([]uint32{0x009c, 0xc02f}, legacy...), false)
+	if res.Extensions.SecureRenegotiation {
+		t.Error("secure renegotiation reported although the server disabled it")
+	}
+}
+
+func TestNginx(t *testing.T) {
+	t.Parallel()
+	ecdsa, err := peer.RootCA(t).Issue(lab.LeafOptions{KeyType: lab.KeyP256, DNSNames: []string{"localhost"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := peer.Nginx(t, peer.NginxOptions{
+		Leaf:                ecdsa,
+		Protocols:           "TLSv1.2 TLSv1.3",
+		Ciphers:             "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384",
+		Ciphersuites:        "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256",
+		PreferServerCiphers: true,
+		ECDHCurve:           "X25519:secp384r1",
+		SessionTickets:      true,
+	})
+	res := run(t, s)
+	want := []registry.Protocol{registry.TLS12, registry.TLS13}
+	if got := protocols(res); !slices.Equal(got, want) {
+		t.Fatalf("protocols %v, want %v", got, want)
+	}
+	wantSuites(t, res, registry.TLS12, []uint32{0xc02b, 0xcca9, 0xc02c}, true)
+	wantSuites(t, res, registry.TLS13, []uint32{0x1301, 0x1303}, true)
+	if !slices.Equal(res.Groups.Groups, []uint16{0x001d, 0x0018}) || res.Groups.Via != registry.TLS13 {
+		t.Errorf("groups %+v", res.Groups)
+	}
+	if !res.Extensions.SessionTicket || res.Extensions.ALPN != "" && res.Extensions.ALPN != "http/1.1" {
+		t.Errorf("extensions %+v", res.Extensions)
+	}
+	if res.SNIRequired {
+		t.Error("SNI reported required")
+	}
+}
+
+func TestNginxSNIRequired(t *testing.T) {
+	t.Parallel()
+	s := peer.Nginx(t, peer.NginxOptions{
+		ServerName: "default.invalid",
+		Protocols:  "TLSv1.2 TLSv1.3",
+		Extra:      []string{"ssl_reject_handshake on"},
+		VHosts:     []peer.NginxVHost{{ServerName: "localhost"}},
+	})
+	res := run(t, s)
+	if !res.SNIRequired {
+		t.Error("SNI requirement not seen")
+	}
+}
+
+func TestLegacySSLv3Export(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the legacy server module")
+	}
+	t.Parallel()
+	s := peer.Legacy(t, peer.LegacyOptions{
+		Min:     "ssl3",
+		Max:     "tls1.0",
+		Ciphers: []uint16{0x0004, 0x0003, 0x000a},
+	})
+	res := run(t, s)
+	want := []registry.Protocol{registry.SSLv3, registry.TLS10}
+	if got := protocols(res); !slices.Equal(got, want) {
+		t.Fatalf("protocols %v, want %v", got, want)
+	}
+	ps := wantSuites(t, res, registry.SSLv3, []uint32{0x0004, 0x0003, 0x000a}, true)
+	for _, a := range ps.Suites {
+		if a.ID == 0x0003 && a.RSAExportBits != 512 {
+			t.Errorf("RSA export key of %d bits, want 512", a.RSAExportBits)
+		}
+	}
+	wantSuites(t, res, registry.TLS10, []uint32{0x0004, 0x0003, 0x000a}, true)
+}
+
+func TestGoTLS13Only(t *testing.T) {
+	t.Parallel()
+	leaf, err := peer.RootCA(t).Issue(lab.LeafOptions{KeyType: lab.KeyP256, DNSNames: []string{"localhost"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := lab.StartGo(context.Background(), "tls13", &tls.Config{
+		MinVersion:   tls.VersionTLS13,
+		Certificates: []tls.Certificate{leaf.TLSCertificate()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ep := probe.Endpoint{Host: "localhost", IP: netip.MustParseAddr("127.0.0.1"), Port: uint16(srv.Port), SNI: "localhost"}
+	res, err := probe.Run(context.Background(), ep, probe.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := protocols(res); !slices.Equal(got, []registry.Protocol{registry.TLS13}) {
+		t.Fatalf("protocols %v", got)
+	}
+	wantSuites(t, res, registry.TLS13, []uint32{0x1301, 0x1302, 0x1303}, false)
+	for _, g := range []uint16{0x11ec, 0x001d, 0x0017, 0x0018, 0x0019} {
+		if !slices.Contains(res.Groups.Groups, g) {
+			t.Errorf("group 0x%04x missing from %v", g, res.Groups.Groups)
+		}
+	}
+	if len(res.Chains) != 1 || res.Chains[0].Protocol != registry.TLS13 || len(res.Chains[0].Certificates) != 1 {
+		t.Errorf("TLS 1.3 chain not collected: %+v", res.Chains)
+	}
+}
