@@ -2,8 +2,8 @@ package probe
 
 import (
 	"crypto/ecdh"
-	"crypto/rand"
 	"crypto/mlkem"
+	"crypto/rand"
 	"fmt"
 	"sync"
 )

@@ -10,10 +10,10 @@ import (
 // Endpoint is one address padlock talks to: a resolved IP and port, and the
 // host name it was reached by (sent as SNI unless SNI says otherwise).
 type Endpoint struct {
-	Host string         // the name the user asked for ("" for a bare IP)
-	IP   netip.Addr     // the address connected to
-	Port uint16         // TCP port, normally 443
-	SNI  string         // server_name sent; "" sends none
+	Host string     // the name the user asked for ("" for a bare IP)
+	IP   netip.Addr // the address connected to
+	Port uint16     // TCP port, normally 443
+	SNI  string     // server_name sent; "" sends none
 }
 
 // Address is the dialable "ip:port" form of the endpoint.
@@ -124,8 +124,8 @@ type Extensions struct {
 	ExtendedMasterSecret bool
 	EncryptThenMAC       bool
 	Heartbeat            bool
-	HeartbeatMode        uint8 `json:",omitempty"`
-	SCT                  bool  // signed_certificate_timestamp sent in the handshake
+	HeartbeatMode        uint8    `json:",omitempty"`
+	SCT                  bool     // signed_certificate_timestamp sent in the handshake
 	Seen                 []uint16 // every extension type in the ServerHello
 }
 
