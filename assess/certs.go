@@ -1,7 +1,7 @@
 package assess
 
 import (
-	"crypto/dsa" //nolint:staticcheck // DSA keys still turn up in old certificates
+	"crypto/dsa" // deprecated, but DSA keys still turn up in old certificates
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -246,7 +246,7 @@ func escapeDNValue(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		switch {
-		case strings.ContainsRune(`,+"\<>;=`, r),
+		case strings.ContainsRune(`,+"\<>;`, r),
 			i == 0 && (r == '#' || r == ' '),
 			i == len(s)-1 && r == ' ':
 			b.WriteByte('\\')

@@ -2,8 +2,14 @@ package assess
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/netip"
 	"slices"
 	"testing"
@@ -349,5 +355,35 @@ func TestAddCerts(t *testing.T) {
 	}
 	if _, ok := h.Cert(certID(b.der)); !ok {
 		t.Errorf("Cert lookup failed")
+	}
+}
+
+func TestNewCertEd25519AndNames(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7),
+		Subject: pkix.Name{
+			CommonName:         " spaced+plus ",
+			OrganizationalUnit: []string{"Unit; One"},
+			ExtraNames:         []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: "ops@example.test"}},
+		},
+		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<31, 0),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCert(der)
+	if c.KeyAlg != "Ed25519" || c.KeySize != 256 || c.KeyStrength != 3072 || c.SigAlg != "Ed25519" {
+		t.Errorf("key %s %d %d sig %s", c.KeyAlg, c.KeySize, c.KeyStrength, c.SigAlg)
+	}
+	if want := `emailAddress=ops@example.test, CN=\ spaced\+plus\ , OU=Unit\; One`; c.Subject != want {
+		t.Errorf("subject %q, want %q", c.Subject, want)
+	}
+	if c.SerialNumber != "07" || c.RevocationInfo != 0 || c.AltNames != nil {
+		t.Errorf("serial %q revocationInfo %d altNames %v", c.SerialNumber, c.RevocationInfo, c.AltNames)
 	}
 }

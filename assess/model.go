@@ -100,7 +100,7 @@ func (e *Endpoint) Ready() bool { return e.StatusMessage == MsgReady }
 // EndpointDetails is SSL Labs API v3's EndpointDetails object, with the
 // fields padlock fills today.
 type EndpointDetails struct {
-	HostStartTime int64            `json:"hostStartTime"` // ms since 1970; equals Host.StartTime
+	HostStartTime int64            `json:"hostStartTime"` // ms since 1970; Assess sets it to Host.StartTime
 	CertChains    []CertChain      `json:"certChains"`
 	Protocols     []Protocol       `json:"protocols"` // supported protocols, oldest first
 	Suites        []ProtocolSuites `json:"suites"`    // one per supported protocol, oldest first
@@ -143,7 +143,7 @@ type EndpointDetails struct {
 
 	// PadlockProtocolTests is the answer for every protocol version tested,
 	// supported or not (Protocols lists the supported ones only).
-	PadlockProtocolTests []ProtocolTest `json:"padlockProtocolTests"`
+	PadlockProtocolTests []ProtocolTest `json:"padlockProtocolTests,omitempty"`
 	// PadlockConnections is the number of TCP connections padlock opened.
 	PadlockConnections int `json:"padlockConnections"`
 	// PadlockErrors are problems that left part of the result inconclusive.
@@ -269,8 +269,9 @@ type CertChain struct {
 	// NoSNI is true for a chain seen only in handshakes without SNI.
 	NoSNI bool `json:"noSni"`
 
-	// PadlockProtocol is the protocol id of the handshake the chain came
-	// from (the newest, when several sent it).
+	// PadlockProtocol is the protocol id of the handshake the chain was
+	// recorded from (the first one, when several handshakes with the same
+	// server name sent it).
 	PadlockProtocol int `json:"padlockProtocol"`
 	// PadlockSNI is the server_name sent in that handshake ("" for none).
 	PadlockSNI string `json:"padlockSni,omitempty"`

@@ -24,7 +24,7 @@ type Target struct {
 	// IP literal, in which case no server_name is sent.
 	SNI string
 	// Pin lists addresses to use instead of resolving Host (as curl's
-	// --resolve). Empty means resolve.
+	// --resolve). Empty means resolve; ignored when Host is an IP literal.
 	Pin []netip.Addr
 }
 

@@ -3,6 +3,7 @@ package probe_test
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -306,5 +307,37 @@ func TestGoTLS13Only(t *testing.T) {
 	}
 	if len(res.Chains) != 1 || res.Chains[0].Protocol != registry.TLS13 || len(res.Chains[0].Certificates) != 1 {
 		t.Errorf("TLS 1.3 chain not collected: %+v", res.Chains)
+	}
+}
+
+func TestNginxDualCertificates(t *testing.T) {
+	t.Parallel()
+	ecdsa, err := peer.RootCA(t).Issue(lab.LeafOptions{KeyType: lab.KeyP256, DNSNames: []string{"localhost"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile, err := ecdsa.WritePEM(dir, "ecdsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := peer.Nginx(t, peer.NginxOptions{
+		Protocols: "TLSv1.2",
+		Ciphers:   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
+		Extra:     []string{"ssl_certificate " + certFile, "ssl_certificate_key " + keyFile},
+	})
+	res := run(t, s)
+	wantSuites(t, res, registry.TLS12, []uint32{0xc02b, 0xc02f}, false)
+	var algs []string
+	for _, c := range res.Chains {
+		cert, err := x509.ParseCertificate(c.Certificates[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		algs = append(algs, cert.PublicKeyAlgorithm.String())
+	}
+	slices.Sort(algs)
+	if !slices.Equal(algs, []string{"ECDSA", "RSA"}) {
+		t.Errorf("chains with leaf keys %v, want one ECDSA and one RSA", algs)
 	}
 }

@@ -153,6 +153,9 @@ func (p *prober) run(ctx context.Context) error {
 			p.res.Suites = append(p.res.Suites, *s)
 		}
 	}
+	if best != nil {
+		p.chainPerKeyType(ctx, best.support.Protocol)
+	}
 	sort.Slice(p.res.Chains, func(i, j int) bool {
 		a, b := p.res.Chains[i], p.res.Chains[j]
 		if a.SNI != b.SNI {
@@ -217,6 +220,41 @@ func (p *prober) recordChain(pr registry.Protocol, sni string, f *flight) {
 		c.OCSPResponse = f.status.Response
 	}
 	p.addChain(c)
+}
+
+// chainPerKeyType collects the chain of each certificate of a server that
+// has several (RSA and ECDSA, typically): one hello per authentication type
+// offering only the accepted suites of that type. A server with a single
+// certificate costs nothing here.
+func (p *prober) chainPerKeyType(ctx context.Context, v registry.Protocol) {
+	byAuth := map[registry.Auth][]uint16{}
+	var order []registry.Auth
+	for _, ps := range p.res.Suites {
+		if ps.Protocol != v {
+			continue
+		}
+		for _, a := range ps.Suites {
+			s, ok := a.Suite()
+			if !ok || (s.Auth != registry.AuthRSA && s.Auth != registry.AuthECDSA && s.Auth != registry.AuthDSS) {
+				continue
+			}
+			if byAuth[s.Auth] == nil {
+				order = append(order, s.Auth)
+			}
+			byAuth[s.Auth] = append(byAuth[s.Auth], s.ID)
+		}
+	}
+	if len(order) < 2 {
+		return
+	}
+	for _, auth := range order {
+		f, err := p.exchange(ctx, hello{version: v, suites: byAuth[auth], sni: p.ep.SNI})
+		if err != nil {
+			p.errorf("collecting the %v certificate: %v", auth, err)
+			continue
+		}
+		p.recordChain(v, p.ep.SNI, f)
+	}
 }
 
 // addChain keeps a chain unless an identical one is kept already: the same

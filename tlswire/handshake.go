@@ -91,7 +91,8 @@ func (h Handshake) Marshal() []byte {
 // handshake records. A message may span several records and a record may
 // carry several messages. The zero value is ready to use.
 type HandshakeReader struct {
-	buf []byte
+	buf []byte // buf[off:] is pending
+	off int
 	err error // sticky: once the stream is broken it stays broken
 }
 
@@ -102,12 +103,22 @@ func (h *HandshakeReader) Write(fragment []byte) {
 	if h.err != nil {
 		return
 	}
-	if len(h.buf)+len(fragment) > MaxHandshakeBuffered {
-		h.err = malformed("handshake stream", "more than %d bytes buffered without a complete message", MaxHandshakeBuffered)
-		h.buf = nil
+	if h.Buffered()+len(fragment) > MaxHandshakeBuffered {
+		h.fail(malformed("handshake stream", "more than %d bytes buffered without a complete message", MaxHandshakeBuffered))
 		return
 	}
+	if h.off > 0 {
+		// Move the pending bytes to the front so the buffer never grows
+		// past what is actually pending.
+		h.buf = h.buf[:copy(h.buf, h.buf[h.off:])]
+		h.off = 0
+	}
 	h.buf = append(h.buf, fragment...)
+}
+
+func (h *HandshakeReader) fail(err error) {
+	h.err = err
+	h.buf, h.off = nil, 0
 }
 
 // Next returns the next complete handshake message; its Body is a fresh
@@ -119,34 +130,30 @@ func (h *HandshakeReader) Next() (Handshake, error) {
 	if h.err != nil {
 		return Handshake{}, h.err
 	}
-	if len(h.buf) < HandshakeHeaderLen {
+	p := h.buf[h.off:]
+	if len(p) < HandshakeHeaderLen {
 		return Handshake{}, ErrIncomplete
 	}
-	t := HandshakeType(h.buf[0])
-	n := int(h.buf[1])<<16 | int(h.buf[2])<<8 | int(h.buf[3])
+	t := HandshakeType(p[0])
+	n := int(p[1])<<16 | int(p[2])<<8 | int(p[3])
 	if n > MaxHandshakeMessage {
-		h.err = malformed("handshake stream", "%s message announces %d bytes, more than %d", t, n, MaxHandshakeMessage)
-		h.buf = nil
+		h.fail(malformed("handshake stream", "%s message announces %d bytes, more than %d", t, n, MaxHandshakeMessage))
 		return Handshake{}, h.err
 	}
-	if len(h.buf) < HandshakeHeaderLen+n {
+	if len(p) < HandshakeHeaderLen+n {
 		return Handshake{}, ErrIncomplete
 	}
 	body := make([]byte, n)
-	copy(body, h.buf[HandshakeHeaderLen:])
-	rest := h.buf[HandshakeHeaderLen+n:]
-	if len(rest) == 0 {
-		h.buf = h.buf[:0]
-	} else {
-		// Shift the remainder down so the buffer never grows past what is
-		// actually pending.
-		h.buf = h.buf[:copy(h.buf, rest)]
+	copy(body, p[HandshakeHeaderLen:])
+	h.off += HandshakeHeaderLen + n
+	if h.off == len(h.buf) {
+		h.buf, h.off = h.buf[:0], 0
 	}
 	return Handshake{Type: t, Body: body}, nil
 }
 
 // Buffered returns the number of bytes written but not yet returned by Next.
-func (h *HandshakeReader) Buffered() int { return len(h.buf) }
+func (h *HandshakeReader) Buffered() int { return len(h.buf) - h.off }
 
 // Reset discards buffered data and any error.
 func (h *HandshakeReader) Reset() { *h = HandshakeReader{} }

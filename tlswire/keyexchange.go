@@ -21,6 +21,9 @@ const (
 	SKEPSK                                  // PSK, RSA_PSK: psk_identity_hint only (RFC 4279 §2)
 	SKEDHEPSK                               // DHE_PSK: hint then unsigned ServerDHParams (RFC 4279 §3)
 	SKEECDHEPSK                             // ECDHE_PSK: hint then unsigned ServerECDHParams (RFC 5489 §2)
+
+	// SKEPSKHint is another name for SKEPSK.
+	SKEPSKHint = SKEPSK
 )
 
 var kindNames = [...]string{

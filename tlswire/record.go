@@ -80,11 +80,13 @@ func (r Record) Marshal() []byte {
 // ErrMalformed if the header announces more than MaxRecordPayload bytes.
 // The content type and version are checked as soon as their bytes are
 // present, so a non-TLS peer is recognised from its first byte or three.
+// Besides {3, x}, the version 0x0000 is accepted: some implementations (older
+// s2n-tls, for one) send it in alerts written before a version was chosen.
 func ParseRecord(b []byte) (r Record, n int, err error) {
 	if len(b) == 0 {
 		return Record{}, 0, ErrIncomplete
 	}
-	if !ContentType(b[0]).known() || (len(b) >= 2 && b[1] != 3) {
+	if !plausibleHeader(b) {
 		return Record{}, 0, notTLSError(b)
 	}
 	if len(b) < RecordHeaderLen {
@@ -106,6 +108,22 @@ func ParseRecord(b []byte) (r Record, n int, err error) {
 	return r, n, nil
 }
 
+// plausibleHeader reports whether the bytes present of b (at least one) can
+// start a TLS record header: a known content type and a version of {3, x}
+// or {0, 0}.
+func plausibleHeader(b []byte) bool {
+	if !ContentType(b[0]).known() {
+		return false
+	}
+	if len(b) >= 2 && b[1] != 3 && b[1] != 0 {
+		return false
+	}
+	if len(b) >= 3 && b[1] == 0 && b[2] != 0 {
+		return false
+	}
+	return true
+}
+
 func notTLSError(b []byte) error {
 	hint := ""
 	if LooksLikeSSLv2(b) {
@@ -115,10 +133,11 @@ func notTLSError(b []byte) error {
 }
 
 // LooksLikeTLS reports whether b starts like a TLS record: a known content
-// type, a version with major byte 3 and, when the length bytes are present, a
-// length within MaxRecordPayload. It needs at least 3 bytes to say yes.
+// type, a version of {3, x} (or 0x0000, see ParseRecord) and, when the length
+// bytes are present, a length within MaxRecordPayload. It needs at least 3
+// bytes to say yes.
 func LooksLikeTLS(b []byte) bool {
-	if len(b) < 3 || !ContentType(b[0]).known() || b[1] != 3 {
+	if len(b) < 3 || !plausibleHeader(b) {
 		return false
 	}
 	if len(b) >= RecordHeaderLen && int(b[3])<<8|int(b[4]) > MaxRecordPayload {

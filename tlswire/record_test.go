@@ -51,6 +51,9 @@ func TestParseRecord(t *testing.T) {
 		{name: "SSH", in: []byte("SSH-2.0-OpenSSH_9.6\r\n"), wantErr: ErrNotTLS, errText: "SSH-2.0"},
 		{name: "one byte", in: []byte{'<'}, wantErr: ErrNotTLS},
 		{name: "bad major version", in: []byte{22, 2, 0, 0, 1, 0}, wantErr: ErrNotTLS},
+		{name: "bad zero-major version", in: []byte{21, 0, 2, 0, 2, 2, 40}, wantErr: ErrNotTLS},
+		{name: "version 0x0000 alert", in: []byte{21, 0, 0, 0, 2, 2, 70},
+			want: Record{Type: TypeAlert, Version: 0, Payload: []byte{2, 70}}, n: 7},
 		{name: "SSLv2 answer", in: []byte{0x80, 0x03, 0x00, 0x00, 0x01}, wantErr: ErrNotTLS, errText: "SSLv2"},
 		{name: "unknown type 25", in: []byte{25, 3, 3, 0, 0}, wantErr: ErrNotTLS},
 	}
@@ -105,6 +108,8 @@ func TestLooksLikeTLS(t *testing.T) {
 		{[]byte{21, 3, 3, 0, 2}, true},
 		{[]byte{22, 3}, false},
 		{[]byte{22, 3, 3, 0xff, 0xff}, false},
+		{[]byte{21, 0, 0, 0, 2}, true},
+		{[]byte{21, 0, 1, 0, 2}, false},
 		{[]byte("HTTP/1.0"), false},
 		{[]byte{0x80, 0x2e, 0x01}, false},
 		{nil, false},
