@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"net"
 
 	"padlock/registry"
@@ -133,7 +134,8 @@ func Refused(err error) bool { return refused(err) }
 
 // AlertOf returns the alert the server sent, if err is one.
 func AlertOf(err error) (tlswire.Alert, bool) {
-	if ae, ok := err.(*alertError); ok {
+	var ae *alertError
+	if errors.As(err, &ae) {
 		return ae.alert, true
 	}
 	return tlswire.Alert{}, false
