@@ -270,8 +270,7 @@ type CertChain struct {
 	NoSNI bool `json:"noSni"`
 
 	// PadlockProtocol is the protocol id of the handshake the chain was
-	// recorded from (the first one, when several handshakes with the same
-	// server name sent it).
+	// recorded from (the first one, when several handshakes sent it).
 	PadlockProtocol int `json:"padlockProtocol"`
 	// PadlockSNI is the server_name sent in that handshake ("" for none).
 	PadlockSNI string `json:"padlockSni,omitempty"`

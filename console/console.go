@@ -170,7 +170,7 @@ func (r *renderer) endpoint(ep *assess.Endpoint) {
 		r.features(d)
 		r.chains(d)
 	}
-	r.problems(d)
+	r.problems(d, ep.Ready())
 }
 
 // protocolVerdict is how each version is judged when offered.
@@ -508,11 +508,15 @@ func (r *renderer) cert(pos int, id string) {
 	r.lines(r.p.table("         ", rows))
 }
 
-func (r *renderer) problems(d *assess.EndpointDetails) {
+func (r *renderer) problems(d *assess.EndpointDetails, ready bool) {
 	if len(d.PadlockErrors) == 0 {
 		return
 	}
-	r.section("Problems", "parts of the result may be incomplete")
+	detail := ""
+	if ready {
+		detail = "parts of the result may be incomplete"
+	}
+	r.section("Problems", detail)
 	for _, e := range d.PadlockErrors {
 		r.line("    %s %s", r.p.paint(yellow, "!"), e)
 	}

@@ -3,6 +3,7 @@ package tlswire
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"testing"
 )
 
@@ -121,10 +122,16 @@ func TestHandshakeReader(t *testing.T) {
 func TestHandshakeReaderLimits(t *testing.T) {
 	t.Run("16 MiB header", func(t *testing.T) {
 		var h HandshakeReader
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		h.Write([]byte{byte(HandshakeCertificate), 0xff, 0xff, 0xff, 1, 2, 3})
 		_, err := h.Next()
+		runtime.ReadMemStats(&after)
 		if !errors.Is(err, ErrMalformed) {
 			t.Fatalf("err = %v, want ErrMalformed", err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("rejecting a 16 MiB header allocated %d bytes", n)
 		}
 		// The error is sticky and nothing more is buffered.
 		h.Write(Handshake{Type: HandshakeFinished, Body: []byte{1}}.Marshal())

@@ -132,12 +132,13 @@ func notTLSError(b []byte) error {
 	return fmt.Errorf("%w: received %s%s", ErrNotTLS, quotePrefix(b), hint)
 }
 
-// LooksLikeTLS reports whether b starts like a TLS record: a known content
-// type, a version of {3, x} (or 0x0000, see ParseRecord) and, when the length
-// bytes are present, a length within MaxRecordPayload. It needs at least 3
-// bytes to say yes.
+// LooksLikeTLS reports whether b could be the start of a TLS record: a known
+// content type, a version of {3, x} (or 0x0000, see ParseRecord) and a length
+// within MaxRecordPayload, as far as those bytes are present. A non-empty
+// prefix that is consistent so far reports true, so stream readers can decide
+// from the first byte; empty input reports false.
 func LooksLikeTLS(b []byte) bool {
-	if len(b) < 3 || !plausibleHeader(b) {
+	if len(b) == 0 || !plausibleHeader(b) {
 		return false
 	}
 	if len(b) >= RecordHeaderLen && int(b[3])<<8|int(b[4]) > MaxRecordPayload {

@@ -106,7 +106,9 @@ func TestLooksLikeTLS(t *testing.T) {
 	}{
 		{[]byte{22, 3, 1}, true},
 		{[]byte{21, 3, 3, 0, 2}, true},
-		{[]byte{22, 3}, false},
+		{[]byte{22, 3}, true},
+		{[]byte{22}, true},
+		{[]byte{22, 2}, false},
 		{[]byte{22, 3, 3, 0xff, 0xff}, false},
 		{[]byte{21, 0, 0, 0, 2}, true},
 		{[]byte{21, 0, 1, 0, 2}, false},

@@ -41,6 +41,17 @@ type SSLv2Error struct {
 	Code uint16
 }
 
+// As lets errors.As find an SSLv2Error through a *SSLv2Error target as well,
+// so callers may write either errors.As(err, new(SSLv2Error)) or
+// errors.As(err, new(*SSLv2Error)).
+func (e SSLv2Error) As(target any) bool {
+	if p, ok := target.(**SSLv2Error); ok {
+		*p = &SSLv2Error{Code: e.Code}
+		return true
+	}
+	return false
+}
+
 func (e SSLv2Error) Error() string {
 	var name string
 	switch e.Code {
@@ -276,13 +287,18 @@ func ParseSSLv2Record(b []byte) (msg []byte, n int, err error) {
 	return append([]byte{}, b[hdr:n-padding]...), n, nil
 }
 
-// LooksLikeSSLv2 reports whether b starts like an SSLv2 record with a 2-byte
-// header, as servers send their handshake messages: the high bit set, a
-// non-zero length and a known message type. It needs 3 bytes to say yes.
+// LooksLikeSSLv2 reports whether b could be the start of an SSLv2 record with
+// a 2-byte header, as servers send their handshake messages: the high bit
+// set, a non-zero length and a known message type (0 to 8), as far as those
+// bytes are present. A non-empty prefix that is consistent so far reports
+// true, so stream readers can decide from the first byte; empty input
+// reports false.
 func LooksLikeSSLv2(b []byte) bool {
-	if len(b) < 3 || b[0]&0x80 == 0 {
+	if len(b) == 0 || b[0]&0x80 == 0 {
 		return false
 	}
-	length := int(b[0]&0x7f)<<8 | int(b[1])
-	return length > 0 && b[2] <= SSLv2MsgClientCertificate
+	if len(b) >= 2 && int(b[0]&0x7f)<<8|int(b[1]) == 0 {
+		return false
+	}
+	return len(b) < 3 || b[2] <= SSLv2MsgClientCertificate
 }

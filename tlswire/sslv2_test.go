@@ -136,6 +136,13 @@ func TestSSLv2Error(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != SSLv2NoCipherError {
 		t.Fatalf("err = %v, want SSLv2Error{1}", err)
 	}
+	var pe *SSLv2Error
+	if !errors.As(err, &pe) || pe.Code != SSLv2NoCipherError {
+		t.Fatalf("errors.As with a *SSLv2Error target failed on %v", err)
+	}
+	if errors.As(errors.New("x"), &pe) || errors.As(ErrMalformed, &e) {
+		t.Fatal("errors.As matched an unrelated error")
+	}
 	if !strings.Contains(err.Error(), "NO-CIPHER-ERROR") {
 		t.Errorf("message %q", err)
 	}
@@ -191,7 +198,10 @@ func TestLooksLikeSSLv2(t *testing.T) {
 	}{
 		{[]byte{0x80, 3, 0}, true},
 		{[]byte{0x81, 0x20, 4}, true},
-		{[]byte{0x80, 3}, false},
+		{[]byte{0x80, 3}, true},
+		{[]byte{0x80}, true},
+		{nil, false},
+		{[]byte{0x80, 0}, false},
 		{[]byte{0x80, 0, 0}, false},
 		{[]byte{0x80, 3, 9}, false},
 		{[]byte{22, 3, 1}, false},
