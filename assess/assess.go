@@ -145,6 +145,7 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, po probe.Option
 	res, err := probeRun(ctx, pe, po)
 	ep = FromProbe(res, err)
 	ep.IPAddress = a.String()
+	applyGrade(&ep, t.Host, evidence{probe: res, probeErr: err, now: time.Now()})
 	if res != nil {
 		chains = res.Chains
 	}

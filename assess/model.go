@@ -1,6 +1,9 @@
 package assess
 
-import "padlock/registry"
+import (
+	"padlock/grade"
+	"padlock/registry"
+)
 
 // Schema names the version of the JSON contract (docs/result-schema.md).
 // Additive changes keep it; renaming, removing or changing the meaning of a
@@ -88,6 +91,10 @@ type Endpoint struct {
 	Duration          int64            `json:"duration"`   // ms spent on this endpoint
 	Delegation        int              `json:"delegation"` // not tested: always 0
 	Details           *EndpointDetails `json:"details,omitempty"`
+
+	// PadlockGrade is the full rating: scores, every rule that fired with
+	// its evidence and remedy, what was not evaluated yet.
+	PadlockGrade *grade.Result `json:"padlockGrade,omitempty"`
 
 	// PadlockFailure is one of the Fail* codes when StatusMessage is not
 	// "Ready", empty otherwise.

@@ -163,6 +163,7 @@ func (r *renderer) endpoint(ep *assess.Endpoint) {
 	if d == nil {
 		return
 	}
+	r.grade(ep)
 	if ep.PadlockFailure != assess.FailUnreachable {
 		r.protocols(d)
 		r.suites(d)

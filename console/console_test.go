@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"padlock/assess"
+	"padlock/grade"
+	"padlock/registry"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -127,6 +129,19 @@ func sampleHost() *assess.Host {
 		PadlockFailure: assess.FailNoTLS,
 		Details:        &assess.EndpointDetails{PadlockConnections: 6, PadlockProtocolTests: none},
 	}
+	// The grade of the first endpoint, as the grading package judges TLS
+	// 1.0-1.2 with a 2048-bit RSA key and no TLS 1.3.
+	g := grade.Evaluate(grade.Facts{
+		Protocols: []registry.Protocol{registry.TLS10, registry.TLS12},
+		Suites: []grade.ProtocolSuites{
+			{Protocol: registry.TLS10, Suites: []uint16{0xc013}, ServerPreference: true},
+			{Protocol: registry.TLS12, Suites: []uint16{0xc02f, 0xc013}, ServerPreference: true},
+		},
+		LeafKey:     &grade.KeyFacts{Alg: grade.KeyRSA, Bits: 2048, Exponent: 65537},
+		ECDHEGroups: []uint16{0x001d},
+		Now:         testTime,
+	})
+	ready.Grade, ready.GradeTrustIgnored, ready.PadlockGrade = g.Grade, g.GradeTrustIgnored, &g
 	return &assess.Host{
 		Host: "www.example.com", Port: 443, Protocol: "http", Status: "READY",
 		StartTime: ms(testTime.Add(-2 * time.Minute)), TestTime: ms(testTime),

@@ -1,0 +1,27 @@
+package grade
+
+// letter is a grade on the A+ ... F scale, ordered so that the minimum of
+// two letters is the worse grade (GRADING.md §0).
+type letter int8
+
+const (
+	letterF letter = iota
+	letterE
+	letterD
+	letterC
+	letterB
+	letterAMinus
+	letterA
+	letterAPlus
+)
+
+var letterNames = [...]string{"F", "E", "D", "C", "B", "A-", "A", "A+"}
+
+func (l letter) String() string { return letterNames[l] }
+
+// Grades that are not letters.
+const (
+	gradeT = "T"
+	gradeM = "M"
+	gradeU = "U"
+)
