@@ -88,6 +88,7 @@ func details(res *probe.Result) *EndpointDetails {
 		d.Suites = append(d.Suites, protocolSuites(ps, keys))
 	}
 	suiteFacts(d, res)
+	d.Sims = simulations(res, keys)
 	d.NamedGroups = namedGroups(res.Groups)
 	if res.Groups.Via != 0 {
 		d.PadlockGroupsVia = ProtocolID(res.Groups.Via)

@@ -100,7 +100,21 @@ func (e evidence) facts(host string) grade.Facts {
 	}
 	f.Incomplete = append(f.Incomplete, res.Errors...)
 	f.LeafKey = leafKey(res.Chains)
-	f.Negotiated = grade.ModernHello(f.Protocols, f.Suites)
+	if len(res.Simulations) > 0 {
+		f.Sims = &grade.SimFacts{}
+		for _, s := range res.Simulations {
+			if s.Inconclusive {
+				f.Incomplete = append(f.Incomplete, "simulation of "+s.Name+": "+s.Error)
+				continue
+			}
+			f.Sims.Clients = append(f.Sims.Clients, grade.SimClient{
+				ID: s.Client, Name: s.Name, Reference: s.Reference, Failed: s.Failed, Error: s.Error,
+				Protocol: s.Protocol, Suite: s.Suite, Group: s.Group,
+			})
+		}
+	} else {
+		f.Negotiated = grade.ModernHello(f.Protocols, f.Suites)
+	}
 	return f
 }
 

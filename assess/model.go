@@ -151,6 +151,9 @@ type EndpointDetails struct {
 	// PadlockProtocolTests is the answer for every protocol version tested,
 	// supported or not (Protocols lists the supported ones only).
 	PadlockProtocolTests []ProtocolTest `json:"padlockProtocolTests,omitempty"`
+	// Sims are the handshake simulations with reference client profiles.
+	Sims *Sims `json:"sims,omitempty"`
+
 	// PadlockConnections is the number of TCP connections padlock opened.
 	PadlockConnections int `json:"padlockConnections"`
 	// PadlockErrors are problems that left part of the result inconclusive.

@@ -11,6 +11,34 @@ type negotiated struct {
 	client string
 	proto  registry.Protocol
 	suite  registry.Suite
+	// offered are the suites the client offers, when its profile is known.
+	offered []uint16
+}
+
+// clientLimited reports whether a client got no suite with the property
+// good only because it offers none of the server's: the server accepts such
+// suites, but not one the client could use. SSL Labs does not hold a
+// client's own limits against the server (the 2018 forward secrecy and AEAD
+// rules penalise servers that deny these to clients able to use them).
+// Without the client's profile it cannot tell, and answers false.
+func (e *evaluator) clientLimited(n negotiated, good func(registry.Suite) bool) bool {
+	if n.offered == nil {
+		return false
+	}
+	serverHasGood := false
+	for _, ps := range e.f.Suites {
+		for _, id := range ps.Suites {
+			s, ok := registry.SuiteByID(id)
+			if !ok || !good(s) {
+				continue
+			}
+			serverHasGood = true
+			if slices.Contains(n.offered, id) {
+				return false
+			}
+		}
+	}
+	return serverHasGood
 }
 
 // negotiationView collects the handshakes the negotiation rules are judged
@@ -23,7 +51,11 @@ func (e *evaluator) negotiationView() {
 				continue
 			}
 			if s, ok := registry.SuiteByID(c.Suite); ok && !s.SCSV {
-				e.negos = append(e.negos, negotiated{client: c.Name, proto: c.Protocol, suite: s})
+				n := negotiated{client: c.Name, proto: c.Protocol, suite: s}
+				if p, ok := registry.ClientProfileByID(c.ID); ok {
+					n.offered = p.Suites
+				}
+				e.negos = append(e.negos, n)
 			}
 		}
 		if len(e.negos) > 0 {

@@ -87,7 +87,8 @@ func (e *evaluator) kxRules() {
 		}
 	}
 
-	e.negotiationRule(RuleC6, func(n negotiated) bool { return !n.suite.ForwardSecret() || n.suite.Anonymous() },
+	fs := func(s registry.Suite) bool { return s.ForwardSecret() && !s.Anonymous() }
+	e.negotiationRule(RuleC6, func(n negotiated) bool { return !fs(n.suite) && !e.clientLimited(n, fs) },
 		"modern clients negotiate a suite without forward secrecy")
 }
 
@@ -131,7 +132,8 @@ func (e *evaluator) cipherRules() {
 	}
 	e.negotiationRule(RuleD6, func(n negotiated) bool { return n.suite.Cipher.BlockBits() == 64 && n.proto >= modernProtocol },
 		"a 64-bit block cipher (SWEET32) is negotiated with TLS 1.1 or later by modern clients")
-	e.negotiationRule(RuleD7, func(n negotiated) bool { return !n.suite.AEAD() },
+	aead := func(s registry.Suite) bool { return s.AEAD() }
+	e.negotiationRule(RuleD7, func(n negotiated) bool { return !aead(n.suite) && !e.clientLimited(n, aead) },
 		"modern clients negotiate a suite without authenticated encryption (AEAD)")
 }
 

@@ -34,6 +34,11 @@ type Options struct {
 	Concurrency int
 	// Budget bounds the whole run against the endpoint. Default 5 minutes.
 	Budget time.Duration
+	// Clients are the client profiles whose hellos are replayed (handshake
+	// simulation, one connection each); nil means every registry profile.
+	Clients []registry.ClientProfile
+	// SkipSimulation turns handshake simulation off.
+	SkipSimulation bool
 	// Dial replaces the network dialer (for politeness wrappers and tests).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -137,6 +142,18 @@ func (p *prober) run(ctx context.Context) error {
 	tls13 := find(versions, registry.TLS13)
 	has13 := tls13 != nil && tls13.support.Supported
 	wg.Go(func() { p.res.Groups = p.enumerateGroups(ctx, has13, versions) })
+	if !p.opts.SkipSimulation {
+		profiles := p.opts.Clients
+		if profiles == nil {
+			profiles = registry.ClientProfiles()
+		}
+		wg.Go(func() {
+			sims := Simulate(ctx, &Dialer{d: p.dialer, keys: p.keys}, p.ep.SNI, profiles)
+			p.mu.Lock()
+			p.res.Simulations = sims
+			p.mu.Unlock()
+		})
+	}
 	if p.ep.SNI != "" && (best != nil || has13) {
 		wg.Go(func() { p.checkSNI(ctx, best, has13) })
 	}

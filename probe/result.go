@@ -41,6 +41,10 @@ type Result struct {
 	// other seen without SNI or over TLS 1.3.
 	Chains []Chain
 
+	// Simulations are the reference clients' handshakes, one per profile
+	// in profile order (SSL Labs' sims).
+	Simulations []Simulation `json:",omitempty"`
+
 	// Errors are problems that left part of the result inconclusive. The
 	// rest of the result stays valid.
 	Errors []string
