@@ -145,7 +145,7 @@ type SimFacts struct {
 // SimClient is one simulated client and what it negotiated.
 type SimClient struct {
 	// ID is the registry.ClientProfile id, when the client is one of them.
-	ID string `json:"id,omitempty"`
+	ID   string `json:"id,omitempty"`
 	Name string `json:"name"` // e.g. "Chrome 131 / Win 10"
 	// Reference marks the modern clients SSL Labs' isReference marks; only
 	// they judge the negotiation rules.
