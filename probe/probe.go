@@ -113,7 +113,7 @@ func (p *prober) run(ctx context.Context) error {
 		p.res.Protocols = append(p.res.Protocols, v.support)
 	}
 	if unreachable {
-		return fmt.Errorf("%w: %v", ErrUnreachable, versions[len(versions)-1].err)
+		return fmt.Errorf("%w: %w", ErrUnreachable, versions[len(versions)-1].err)
 	}
 
 	var wg sync.WaitGroup
