@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"padlock/registry"
+	"padlock/tlswire"
 )
 
 // Options bound and tune a probe run. Zero values pick the defaults.
@@ -142,7 +143,7 @@ func (p *prober) run(ctx context.Context) error {
 	tls13 := find(versions, registry.TLS13)
 	has13 := tls13 != nil && tls13.support.Supported
 	wg.Go(func() { p.res.Groups = p.enumerateGroups(ctx, has13, versions) })
-	if !p.opts.SkipSimulation {
+	if !p.opts.SkipSimulation && (best != nil || has13) {
 		profiles := p.opts.Clients
 		if profiles == nil {
 			profiles = registry.ClientProfiles()
@@ -161,7 +162,12 @@ func (p *prober) run(ctx context.Context) error {
 		wg.Go(func() { p.res.Intolerance = p.checkIntolerance(ctx, best.support.Protocol) })
 	}
 	if has13 {
-		wg.Go(func() { p.tls13Chain(ctx) })
+		wg.Go(func() { p.tls13Chain(ctx, p.ep.SNI) })
+		if best == nil && p.ep.SNI != "" {
+			// TLS 1.3 only: the default certificate needs its own full
+			// handshake, as the raw hello cannot read it.
+			wg.Go(func() { p.tls13Chain(ctx, "") })
+		}
 	}
 	wg.Wait()
 
@@ -236,6 +242,13 @@ func (p *prober) recordChain(pr registry.Protocol, sni string, f *flight) {
 	if f.status != nil {
 		c.OCSPResponse = f.status.Response
 	}
+	if data, ok := f.hello.Extension(tlswire.ExtSCT); ok {
+		scts, err := tlswire.ParseSCTList(data)
+		if err != nil {
+			p.errorf("signed_certificate_timestamp extension: %v", err)
+		}
+		c.SCTs = scts
+	}
 	p.addChain(c)
 }
 
@@ -279,8 +292,15 @@ func (p *prober) chainPerKeyType(ctx context.Context, v registry.Protocol) {
 func (p *prober) addChain(c Chain) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, have := range p.res.Chains {
+	for i, have := range p.res.Chains {
 		if slices.EqualFunc(have.Certificates, c.Certificates, func(a, b []byte) bool { return string(a) == string(b) }) {
+			// Keep what only the later handshake carried.
+			if have.OCSPResponse == nil {
+				p.res.Chains[i].OCSPResponse = c.OCSPResponse
+			}
+			if have.SCTs == nil {
+				p.res.Chains[i].SCTs = c.SCTs
+			}
 			return
 		}
 	}

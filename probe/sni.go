@@ -28,9 +28,12 @@ func (p *prober) checkSNI(ctx context.Context, best *versionProbe, has13 bool) {
 }
 
 // tls13Chain completes a real TLS 1.3 handshake with crypto/tls to see the
-// certificate chain, which TLS 1.3 sends encrypted. The certificate is not
+// certificate chain, which TLS 1.3 sends encrypted, for the given server
+// name ("" for the default certificate). crypto/tls bounds the messages it
+// reads (a certificate message at most 256 KiB); the connection's deadline
+// bounds the time. The certificate is not
 // verified here; judging it is the pki package's job.
-func (p *prober) tls13Chain(ctx context.Context) {
+func (p *prober) tls13Chain(ctx context.Context, sni string) {
 	c, err := p.dialer.dial(ctx)
 	if err != nil {
 		p.errorf("TLS 1.3 certificate handshake: %v", err)
@@ -38,7 +41,7 @@ func (p *prober) tls13Chain(ctx context.Context) {
 	}
 	defer c.Close()
 	cfg := &tls.Config{
-		ServerName:         p.ep.SNI,
+		ServerName:         sni,
 		InsecureSkipVerify: true, // the chain is collected, then judged by pki
 		MinVersion:         tls.VersionTLS13,
 		MaxVersion:         tls.VersionTLS13,
@@ -49,7 +52,7 @@ func (p *prober) tls13Chain(ctx context.Context) {
 		return
 	}
 	st := tc.ConnectionState()
-	chain := Chain{Protocol: registry.TLS13, SNI: p.ep.SNI, OCSPResponse: st.OCSPResponse, SCTs: st.SignedCertificateTimestamps}
+	chain := Chain{Protocol: registry.TLS13, SNI: sni, OCSPResponse: st.OCSPResponse, SCTs: st.SignedCertificateTimestamps}
 	for _, cert := range st.PeerCertificates {
 		chain.Certificates = append(chain.Certificates, cert.Raw)
 	}
