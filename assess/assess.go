@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"padlock/pki"
 	"padlock/probe"
 )
 
@@ -25,6 +26,12 @@ type Options struct {
 	Resolver Resolver      // default net.DefaultResolver
 	// Concurrency is how many endpoints are probed at once. Default 2.
 	Concurrency int
+	// PKI tunes the certificate analysis of each endpoint (package pki):
+	// Roots or ExtraRoots for private PKIs (--ca-file), FetchIssuer to
+	// complete chains that lack intermediates (AIA), SkipLint. The zero
+	// value judges offline against the embedded Mozilla root store. Now,
+	// when zero, is the time the endpoint's probe ended.
+	PKI pki.Options
 	// now replaces time.Now in tests.
 	now func() time.Time
 }
@@ -83,7 +90,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 	}
 
 	results := make([]Endpoint, len(addrs))
-	chains := make([][]probe.Chain, len(addrs))
+	certs := make([][]*Cert, len(addrs))
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, a := range addrs {
@@ -96,7 +103,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 				results[i].IPAddress = a.String()
 				return
 			}
-			results[i], chains[i] = assessEndpoint(ctx, t, a, opts.Probe)
+			results[i], certs[i] = assessEndpoint(ctx, t, a, opts)
 		})
 	}
 	wg.Wait()
@@ -107,7 +114,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 			ep.Details.HostStartTime = h.StartTime
 		}
 		h.Endpoints = append(h.Endpoints, ep)
-		h.AddCerts(chains[i]...)
+		h.AddCerts(certs[i]...)
 		if !ep.Ready() && !slices.Contains(failures, ep.StatusMessage) {
 			failures = append(failures, ep.StatusMessage)
 		}
@@ -118,9 +125,11 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 	return finish(StatusReady, "")
 }
 
-// assessEndpoint probes one address. A panic in the prober is turned into
-// an endpoint with an internal error rather than taking the program down.
-func assessEndpoint(ctx context.Context, t Target, a netip.Addr, po probe.Options) (ep Endpoint, chains []probe.Chain) {
+// assessEndpoint probes one address, judges the certificates it sent and
+// grades it; it also returns the certificates of the analysis, for
+// Host.Certs. A panic in the prober or the analysis is turned into an
+// endpoint with an internal error rather than taking the program down.
+func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (ep Endpoint, certs []*Cert) {
 	defer func() {
 		if r := recover(); r != nil {
 			ep = Endpoint{
@@ -135,21 +144,26 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, po probe.Option
 					PadlockErrors: []string{fmt.Sprintf("panic: %v", r)},
 				},
 			}
-			chains = nil
+			certs = nil
 		}
 	}()
 	pe := probe.Endpoint{IP: a, Port: t.port(), SNI: t.sni()}
 	if _, err := netip.ParseAddr(t.Host); err != nil {
 		pe.Host = t.Host
 	}
-	res, err := probeRun(ctx, pe, po)
-	ep = FromProbe(res, err)
-	ep.IPAddress = a.String()
-	applyGrade(&ep, t.Host, evidence{probe: res, probeErr: err, now: time.Now()})
-	if res != nil {
-		chains = res.Chains
+	res, err := probeRun(ctx, pe, opts.Probe)
+	now := opts.now()
+	po := opts.PKI
+	if po.Now.IsZero() {
+		po.Now = now
 	}
-	return ep, chains
+	ep, rep := fromProbe(ctx, res, err, t.certName(), po)
+	ep.IPAddress = a.String()
+	applyGrade(&ep, t.Host, evidence{probe: res, probeErr: err, certs: rep, now: now})
+	if rep != nil {
+		certs = rep.Certs
+	}
+	return ep, certs
 }
 
 // addresses returns the endpoints' addresses, sorted (IPv4 first) and

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"padlock/pki"
 	"padlock/probe"
 	"padlock/registry"
 )
@@ -122,6 +123,14 @@ func TestAssessLoopbackServer(t *testing.T) {
 	}
 	if h.Certs[0].CommonNames[0] != "localhost" || h.Certs[0].KeyAlg != "EC" {
 		t.Errorf("cert = %+v", h.Certs[0])
+	}
+	// A self-signed leaf, judged against the Mozilla store: not trusted,
+	// grade T for the self-signed rule alone (A2 does not fire as well).
+	if ch := d.CertChains[0]; ch.Trusted || !ch.NameMatch || !slices.Contains(h.Certs[0].IssueNames, "self-signed") {
+		t.Errorf("chain trusted %v name %v; leaf issues %v", ch.Trusted, ch.NameMatch, h.Certs[0].IssueNames)
+	}
+	if got := fired(&ep); ep.Grade != "T" || !slices.Contains(got, "A3") || slices.Contains(got, "A2") {
+		t.Errorf("grade %q, rules %v; want T by A3 only", ep.Grade, got)
 	}
 	if _, err := json.Marshal(h); err != nil {
 		t.Fatal(err)
@@ -331,7 +340,10 @@ func init() {
 		bits namedGroupType
 		certIds trustPaths issues noSni
 		subject serialNumber commonNames altNames notBefore notAfter issuerSubject sigAlg revocationInfo
-		crlURIs ocspURIs revocationStatus sct sha1Hash sha256Hash pinSha256 keyAlg keySize keyStrength raw`) {
+		crlURIs ocspURIs revocationStatus sct sha1Hash sha256Hash pinSha256 keyAlg keySize keyStrength raw
+		mustStaple validationType keyKnownDebianInsecure dnsCaa caaPolicy
+		trust rootStore isTrusted trustErrorMessage
+		staplingRevocationStatus staplingRevocationErrorMessage hasSct`) {
 		sslLabsKeys[k] = true
 	}
 }
@@ -365,8 +377,9 @@ func TestJSONFieldNames(t *testing.T) {
 		StartTime: 1, TestTime: 2, EngineVersion: EngineVersion, CriteriaVersion: CriteriaVersion,
 		PadlockSchema: Schema, PadlockSNI: "example.com",
 	}
-	h.Endpoints = append(h.Endpoints, FromProbe(res, nil))
-	h.AddCerts(res.Chains...)
+	ep, rep := fromProbe(context.Background(), res, nil, "", pki.Options{})
+	h.Endpoints = append(h.Endpoints, ep)
+	h.AddCerts(rep.Certs...)
 	b, err := json.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
@@ -396,6 +409,10 @@ func TestJSONFieldNames(t *testing.T) {
 		`"issues":0,"noSni":false`, `"padlockConnections":42`, `"padlockGroupsVia":772`,
 		`"sha1Hash":"`, `"sha256Hash":"`, `"keyAlg":"RSA","keySize":2048`, `"raw":"-----BEGIN CERTIFICATE-----`,
 		`"commonNames":["example.com"]`, `"altNames":["example.com","127.0.0.1","::1"]`, `"sigAlg":"SHA256withRSA"`,
+		`"trustPaths":[{"certIds":["`, `"trust":[{"rootStore":"Mozilla","isTrusted":false,"trustErrorMessage":"`,
+		`"padlockProtocol":772,"padlockSni":"example.com"`, `"padlockTrusted":false`, `"padlockNameMatch":true`,
+		`"staplingRevocationStatus":3`, `"hasSct":4`, `"padlockRootStore":{"name":"Mozilla"`,
+		`"padlockIssues":["no chain of trust","self-signed"]`, `"keyKnownDebianInsecure":false`,
 	}
 	for _, w := range want {
 		if !strings.Contains(string(b), w) {

@@ -1,41 +1,33 @@
 package assess
 
 import (
-	"crypto/dsa" // deprecated, but DSA keys still turn up in old certificates
-	"crypto/ecdsa"
-	"crypto/ed25519"
+	"bytes"
+	"context"
 	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/pem"
-	"fmt"
-	"strings"
+	"slices"
 
+	"padlock/pki"
 	"padlock/probe"
+	"padlock/registry"
 )
 
-// AddCerts adds the certificates of the chains to h.Certs, in the order
-// seen, skipping those already there (certificates are identified by the
-// SHA-256 of their DER).
-func (h *Host) AddCerts(chains ...probe.Chain) {
+// AddCerts adds certificates to h.Certs, in the order given, skipping those
+// already there (certificates are identified by the SHA-256 of their DER).
+// The first description of a certificate is kept.
+func (h *Host) AddCerts(certs ...*Cert) {
 	seen := make(map[string]bool, len(h.Certs))
 	for _, c := range h.Certs {
 		seen[c.ID] = true
 	}
-	for _, ch := range chains {
-		for _, der := range ch.Certificates {
-			id := certID(der)
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			h.Certs = append(h.Certs, NewCert(der))
+	for _, c := range certs {
+		if c == nil || seen[c.ID] {
+			continue
 		}
+		seen[c.ID] = true
+		h.Certs = append(h.Certs, *c)
 	}
 }
 
@@ -54,91 +46,121 @@ func certID(der []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// NewCert describes one DER certificate. A certificate crypto/x509 cannot
-// parse keeps its id, hashes and PEM, with the parser's complaint in
-// PadlockParseError.
-func NewCert(der []byte) Cert {
-	s1 := sha1.Sum(der)
-	c := Cert{
-		ID:         certID(der),
-		SHA1Hash:   hex.EncodeToString(s1[:]),
-		SHA256Hash: certID(der),
-		Raw:        string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+// certName is the name a certificate must be valid for: the server_name
+// padlock sends, else the host (an IP address target, matched against IP
+// SANs).
+func (t Target) certName() string {
+	if s := t.sni(); s != "" {
+		return s
 	}
-	x, err := x509.ParseCertificate(der)
-	if err != nil {
-		c.PadlockParseError = err.Error()
-		return c
-	}
-	c.Subject = formatName(x.RawSubject, x.Subject)
-	c.IssuerSubject = formatName(x.RawIssuer, x.Issuer)
-	if x.SerialNumber != nil {
-		c.SerialNumber = hex.EncodeToString(x.SerialNumber.Bytes())
-		if x.SerialNumber.Sign() == 0 {
-			c.SerialNumber = "00"
-		}
-	}
-	for _, atv := range x.Subject.Names {
-		if atv.Type.Equal(oidCommonName) {
-			c.CommonNames = append(c.CommonNames, fmt.Sprint(atv.Value))
-		}
-	}
-	c.AltNames = append(c.AltNames, x.DNSNames...)
-	for _, ip := range x.IPAddresses {
-		c.AltNames = append(c.AltNames, ip.String())
-	}
-	c.NotBefore = x.NotBefore.UnixMilli()
-	c.NotAfter = x.NotAfter.UnixMilli()
-	c.SigAlg = sigAlgName(x)
-	if len(x.CRLDistributionPoints) > 0 {
-		c.RevocationInfo |= 1
-		c.CRLURIs = x.CRLDistributionPoints
-	}
-	if len(x.OCSPServer) > 0 {
-		c.RevocationInfo |= 2
-		c.OCSPURIs = x.OCSPServer
-	}
-	c.KeyAlg, c.KeySize, c.KeyStrength = keyInfo(x)
-	spki := sha256.Sum256(x.RawSubjectPublicKeyInfo)
-	c.PinSHA256 = base64.StdEncoding.EncodeToString(spki[:])
-	return c
+	return t.Host
 }
 
-// keyInfo returns the algorithm, size and RSA-equivalent strength of the
-// certificate's public key.
-func keyInfo(x *x509.Certificate) (alg string, size, strength int) {
-	switch k := x.PublicKey.(type) {
-	case *rsa.PublicKey:
-		n := k.N.BitLen()
-		return "RSA", n, n
-	case *ecdsa.PublicKey:
-		n := k.Curve.Params().BitSize
-		return "EC", n, ecRSAEquivalent(n)
-	case ed25519.PublicKey:
-		return "Ed25519", 256, 3072
-	case *dsa.PublicKey:
-		n := k.P.BitLen()
-		return "DSA", n, n
-	}
-	return x.PublicKeyAlgorithm.String(), 0, 0
-}
-
-// ecRSAEquivalent maps an elliptic-curve key size to the RSA size of
-// comparable strength (NIST SP 800-57 Part 1, table 2), as SSL Labs does.
-func ecRSAEquivalent(bits int) int {
+// probeCertName is certName for a bare probe result: the server_name sent,
+// else the host name, else the address.
+func probeCertName(res *probe.Result) string {
 	switch {
-	case bits >= 512:
-		return 15360
-	case bits >= 384:
-		return 7680
-	case bits >= 256:
-		return 3072
-	case bits >= 224:
-		return 2048
-	case bits >= 160:
-		return 1024
+	case res.Endpoint.SNI != "":
+		return res.Endpoint.SNI
+	case res.Endpoint.Host != "":
+		return res.Endpoint.Host
+	case res.Endpoint.IP.IsValid():
+		return res.Endpoint.IP.Unmap().WithZone("").String()
 	}
-	return 0
+	return ""
+}
+
+// sentChains lists the chains the server sent, as pki takes them, dropping
+// a chain whose certificates were already seen (the prober puts the chain
+// for the requested name first) but keeping a stapled response or SCTs
+// only the dropped one carried. Protocol is converted to the SSL Labs id
+// (see CertChain).
+func sentChains(res *probe.Result) []pki.Chain {
+	var out []pki.Chain
+	for _, c := range res.Chains {
+		if len(c.Certificates) == 0 {
+			continue
+		}
+		dup := slices.IndexFunc(out, func(k pki.Chain) bool {
+			return slices.EqualFunc(k.Certificates, c.Certificates, bytes.Equal)
+		})
+		if dup >= 0 {
+			if len(out[dup].OCSPResponse) == 0 && len(c.OCSPResponse) > 0 {
+				out[dup].OCSPResponse = c.OCSPResponse
+			}
+			if len(out[dup].SCTs) == 0 && len(c.SCTs) > 0 {
+				out[dup].SCTs = c.SCTs
+			}
+			continue
+		}
+		pc := pki.Chain(c)
+		pc.Protocol = registry.Protocol(ProtocolID(c.Protocol))
+		out = append(out, pc)
+	}
+	return out
+}
+
+// analyzeCerts judges the chains of one probe result with package pki,
+// for the name name, and fixes NoSNI to assess's convention.
+func analyzeCerts(ctx context.Context, res *probe.Result, name string, opts pki.Options) *pki.Report {
+	chains := sentChains(res)
+	r := pki.Analyze(ctx, name, chains, opts)
+	for i, cr := range r.Chains {
+		if i < len(chains) {
+			cr.NoSNI = chains[i].SNI == "" && res.Endpoint.SNI != ""
+		}
+	}
+	return r
+}
+
+// applyCerts records a certificate analysis in the endpoint's details.
+func applyCerts(d *EndpointDetails, r *pki.Report, sni string) {
+	if r == nil {
+		return
+	}
+	d.CertChains = make([]CertChain, 0, len(r.Chains))
+	for _, cr := range r.Chains {
+		d.CertChains = append(d.CertChains, *cr)
+		d.HasSCT |= cr.HasSCT
+	}
+	if ch := primaryChain(r, sni); ch != nil && ch.OCSP != nil {
+		d.StaplingRevocationStatus = ch.OCSP.RevocationStatus
+		d.StaplingRevocationErrorMessage = ch.OCSP.ErrorMessage
+	}
+	store := r.RootStore
+	d.PadlockRootStore = &store
+	for _, e := range r.Errors {
+		d.PadlockErrors = append(d.PadlockErrors, "certificate analysis: "+e)
+	}
+}
+
+// primaryChain is the first chain sent for the requested name sni (the
+// first chain of all when none was, as for IP targets), or nil.
+func primaryChain(r *pki.Report, sni string) *pki.ChainReport {
+	for _, cr := range r.Chains {
+		if cr.SNI == sni {
+			return cr
+		}
+	}
+	if len(r.Chains) > 0 {
+		return r.Chains[0]
+	}
+	return nil
+}
+
+// gradedChains are the chains pki's Report.Facts summarise: those sent with
+// SNI, or all of them when none was.
+func gradedChains(r *pki.Report) []*pki.ChainReport {
+	var out []*pki.ChainReport
+	for _, cr := range r.Chains {
+		if cr.SNI != "" {
+			out = append(out, cr)
+		}
+	}
+	if len(out) == 0 {
+		return r.Chains
+	}
+	return out
 }
 
 // rsaKeyBits returns the size of the certificate's RSA key, or 0 when it
@@ -152,106 +174,4 @@ func rsaKeyBits(der []byte) int {
 		return k.N.BitLen()
 	}
 	return 0
-}
-
-var sigAlgNames = map[x509.SignatureAlgorithm]string{
-	x509.MD2WithRSA:       "MD2withRSA",
-	x509.MD5WithRSA:       "MD5withRSA",
-	x509.SHA1WithRSA:      "SHA1withRSA",
-	x509.SHA256WithRSA:    "SHA256withRSA",
-	x509.SHA384WithRSA:    "SHA384withRSA",
-	x509.SHA512WithRSA:    "SHA512withRSA",
-	x509.DSAWithSHA1:      "SHA1withDSA",
-	x509.DSAWithSHA256:    "SHA256withDSA",
-	x509.ECDSAWithSHA1:    "SHA1withECDSA",
-	x509.ECDSAWithSHA256:  "SHA256withECDSA",
-	x509.ECDSAWithSHA384:  "SHA384withECDSA",
-	x509.ECDSAWithSHA512:  "SHA512withECDSA",
-	x509.SHA256WithRSAPSS: "SHA256withRSA/PSS",
-	x509.SHA384WithRSAPSS: "SHA384withRSA/PSS",
-	x509.SHA512WithRSAPSS: "SHA512withRSA/PSS",
-	x509.PureEd25519:      "Ed25519",
-}
-
-// sigAlgName names the certificate's signature algorithm the way SSL Labs
-// does (Java's names: "SHA256withRSA"); an algorithm crypto/x509 does not
-// know is given as its OID.
-func sigAlgName(x *x509.Certificate) string {
-	if n, ok := sigAlgNames[x.SignatureAlgorithm]; ok {
-		return n
-	}
-	var outer struct {
-		TBS       asn1.RawValue
-		Algorithm pkix.AlgorithmIdentifier
-		Signature asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(x.Raw, &outer); err == nil && len(outer.Algorithm.Algorithm) > 0 {
-		return outer.Algorithm.Algorithm.String()
-	}
-	return x.SignatureAlgorithm.String()
-}
-
-var oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
-
-// Short names for distinguished-name attributes (RFC 4514 §3, plus the
-// e-mail address attribute certificates still carry).
-var attrNames = map[string]string{
-	"2.5.4.3":                    "CN",
-	"2.5.4.4":                    "SN",
-	"2.5.4.5":                    "SERIALNUMBER",
-	"2.5.4.6":                    "C",
-	"2.5.4.7":                    "L",
-	"2.5.4.8":                    "ST",
-	"2.5.4.9":                    "STREET",
-	"2.5.4.10":                   "O",
-	"2.5.4.11":                   "OU",
-	"2.5.4.12":                   "T",
-	"2.5.4.17":                   "postalCode",
-	"2.5.4.42":                   "GN",
-	"2.5.4.97":                   "organizationIdentifier",
-	"0.9.2342.19200300.100.1.1":  "UID",
-	"0.9.2342.19200300.100.1.25": "DC",
-	"1.2.840.113549.1.9.1":       "emailAddress",
-	"1.3.6.1.4.1.311.60.2.1.1":   "jurisdictionL",
-	"1.3.6.1.4.1.311.60.2.1.2":   "jurisdictionST",
-	"1.3.6.1.4.1.311.60.2.1.3":   "jurisdictionC",
-	"2.5.4.15":                   "businessCategory",
-}
-
-// formatName writes a distinguished name most specific first, the
-// attributes separated by ", " ("CN=example.com, O=Example, C=US"), as SSL
-// Labs shows subjects.
-func formatName(raw []byte, parsed pkix.Name) string {
-	var rdns pkix.RDNSequence
-	if rest, err := asn1.Unmarshal(raw, &rdns); err != nil || len(rest) > 0 {
-		return parsed.String()
-	}
-	var parts []string
-	for i := len(rdns) - 1; i >= 0; i-- {
-		var multi []string
-		for _, atv := range rdns[i] {
-			key := atv.Type.String()
-			if n, ok := attrNames[key]; ok {
-				key = n
-			}
-			multi = append(multi, key+"="+escapeDNValue(fmt.Sprint(atv.Value)))
-		}
-		parts = append(parts, strings.Join(multi, " + "))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// escapeDNValue escapes the characters RFC 4514 reserves.
-func escapeDNValue(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case strings.ContainsRune(`,+"\<>;`, r),
-			i == 0 && (r == '#' || r == ' '),
-			i == len(s)-1 && r == ' ':
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

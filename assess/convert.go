@@ -1,14 +1,13 @@
 package assess
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 
+	"padlock/pki"
 	"padlock/probe"
 	"padlock/registry"
 )
@@ -26,13 +25,30 @@ import (
 //
 // Whatever the prober learned is kept in Details even when the status is
 // not "Ready". HostStartTime is the probe's start; Assess replaces it with
-// the host's.
+// the host's. The certificate chains are judged by package pki with its
+// defaults: offline (no AIA fetching), against the embedded Mozilla root
+// store, now, for the server name the probe sent (else its host, else its
+// address). FromProbe does not grade; Assess does.
 func FromProbe(res *probe.Result, err error) Endpoint {
+	ep, _ := fromProbe(context.Background(), res, err, "", pki.Options{})
+	return ep
+}
+
+// fromProbe is FromProbe with the certificates judged for name ("" picks
+// as FromProbe does) with opts; it also returns that analysis (nil without
+// a result).
+func fromProbe(ctx context.Context, res *probe.Result, err error, name string, opts pki.Options) (Endpoint, *pki.Report) {
 	ep := Endpoint{StatusMessage: MsgReady, Progress: 100}
+	var rep *pki.Report
 	if res != nil {
 		ep.IPAddress = addrString(res.Endpoint)
 		ep.Duration = res.Duration.Milliseconds()
 		ep.Details = details(res)
+		if name == "" {
+			name = probeCertName(res)
+		}
+		rep = analyzeCerts(ctx, res, name, opts)
+		applyCerts(ep.Details, rep, res.Endpoint.SNI)
 	}
 	switch {
 	case err == nil:
@@ -51,7 +67,7 @@ func FromProbe(res *probe.Result, err error) Endpoint {
 	if err != nil && ep.Details != nil {
 		ep.Details.PadlockErrors = append(ep.Details.PadlockErrors, err.Error())
 	}
-	return ep
+	return ep, rep
 }
 
 func addrString(e probe.Endpoint) string {
@@ -98,7 +114,6 @@ func details(res *probe.Result) *EndpointDetails {
 		d.PadlockIntolerance = append(d.PadlockIntolerance, Intolerance{Version: int(in.Version), Label: in.Label, Reason: in.Reason})
 		d.ProtocolIntolerance |= intoleranceBit(in.Version)
 	}
-	d.CertChains = certChains(res)
 	return d
 }
 
@@ -354,53 +369,6 @@ func extensions(d *EndpointDetails, res *probe.Result) {
 	d.ALPNProtocols = e.ALPN
 	d.Heartbeat = e.Heartbeat
 	d.PadlockExtensions = slices.Clone(e.Seen)
-}
-
-// certChains lists the chains the server sent, dropping a chain seen without
-// SNI when the same certificates were seen with it.
-func certChains(res *probe.Result) []CertChain {
-	out := []CertChain{}
-	var kept []probe.Chain
-	for _, c := range res.Chains {
-		if len(c.Certificates) == 0 {
-			continue
-		}
-		dup := -1
-		for i, k := range kept {
-			if slices.EqualFunc(k.Certificates, c.Certificates, bytes.Equal) {
-				dup = i
-				break
-			}
-		}
-		if dup >= 0 {
-			// Keep the first (probe orders the requested name first), but
-			// do not lose a stapled response or SCTs only the other had.
-			if len(out[dup].PadlockOCSPResponse) == 0 && len(c.OCSPResponse) > 0 {
-				out[dup].PadlockOCSPResponse = c.OCSPResponse
-			}
-			if len(out[dup].PadlockSCTs) == 0 && len(c.SCTs) > 0 {
-				out[dup].PadlockSCTs = c.SCTs
-			}
-			continue
-		}
-		kept = append(kept, c)
-		h := sha256.New()
-		ids := make([]string, 0, len(c.Certificates))
-		for _, der := range c.Certificates {
-			h.Write(der)
-			ids = append(ids, certID(der))
-		}
-		out = append(out, CertChain{
-			ID:                  hex.EncodeToString(h.Sum(nil)),
-			CertIDs:             ids,
-			NoSNI:               c.SNI == "" && res.Endpoint.SNI != "",
-			PadlockProtocol:     ProtocolID(c.Protocol),
-			PadlockSNI:          c.SNI,
-			PadlockOCSPResponse: c.OCSPResponse,
-			PadlockSCTs:         c.SCTs,
-		})
-	}
-	return out
 }
 
 // leafKeys finds the RSA key size the server uses for RSA key transport:

@@ -2,19 +2,14 @@ package assess
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/netip"
 	"slices"
 	"testing"
 	"time"
 
+	"padlock/pki"
 	"padlock/probe"
 	"padlock/registry"
 )
@@ -220,10 +215,14 @@ func TestFromProbeConventions(t *testing.T) {
 		t.Fatalf("%d chains: %+v", len(d.CertChains), d.CertChains)
 	}
 	c0, c1 := d.CertChains[0], d.CertChains[1]
-	if c0.NoSNI || c0.PadlockProtocol != 772 || c0.PadlockSNI != "example.com" || len(c0.PadlockOCSPResponse) != 2 || len(c0.PadlockSCTs) != 1 {
+	if c0.NoSNI || c0.Protocol != 772 || c0.SNI != "example.com" || len(c0.SCTs) != 1 || c0.HasSCT != 4 {
 		t.Errorf("chain 0 = %+v", c0)
 	}
-	if !c1.NoSNI || c1.PadlockProtocol != 771 || c1.PadlockSNI != "" {
+	// The staple (two bytes of rubbish) came with the SSLv2 duplicate.
+	if c0.OCSP == nil || c0.OCSP.RevocationStatus != 3 || d.StaplingRevocationStatus != 3 || d.StaplingRevocationErrorMessage == "" {
+		t.Errorf("chain 0 staple %+v, endpoint %d %q", c0.OCSP, d.StaplingRevocationStatus, d.StaplingRevocationErrorMessage)
+	}
+	if !c1.NoSNI || c1.Protocol != 771 || c1.SNI != "" || c1.OCSP != nil {
 		t.Errorf("chain 1 = %+v", c1)
 	}
 	if c0.CertIDs[0] != certID(leaf.der) || c1.CertIDs[0] != certID(other.der) || c0.Issues != 0 {
@@ -231,6 +230,44 @@ func TestFromProbeConventions(t *testing.T) {
 	}
 	if len(c0.ID) != 64 || c0.ID == c1.ID {
 		t.Errorf("chain ids %q %q", c0.ID, c1.ID)
+	}
+	// Judged, offline, against the Mozilla store: self-signed test
+	// certificates, the SNI one valid for example.com.
+	if c0.Trusted || !c0.NameMatch || c1.NameMatch || len(c0.TrustPaths) != 1 || c0.TrustError == "" {
+		t.Errorf("chain 0 trusted %v name %v paths %+v; chain 1 name %v", c0.Trusted, c0.NameMatch, c0.TrustPaths, c1.NameMatch)
+	}
+	if d.HasSCT != 4 || d.PadlockRootStore == nil || d.PadlockRootStore.Name != "Mozilla" || d.PadlockRootStore.Roots == 0 {
+		t.Errorf("hasSct %d root store %+v", d.HasSCT, d.PadlockRootStore)
+	}
+}
+
+// TestSentChains: duplicates dropped (what only they carried kept), empty
+// chains skipped, protocols as SSL Labs ids, NoSNI only when SNI was sent.
+func TestSentChains(t *testing.T) {
+	a := makeCert(t, "a.example", false)
+	b := makeCert(t, "b.example", false)
+	res := &probe.Result{
+		Endpoint: probe.Endpoint{IP: netip.MustParseAddr("192.0.2.1"), Port: 443},
+		Chains: []probe.Chain{
+			{Protocol: registry.SSLv2, Certificates: [][]byte{a.der}},
+			{Protocol: registry.TLS12},
+			{Protocol: registry.TLS12, Certificates: [][]byte{a.der}, OCSPResponse: []byte{1}, SCTs: [][]byte{{2}}},
+			{Protocol: registry.TLS13, Certificates: [][]byte{b.der}},
+		},
+	}
+	got := sentChains(res)
+	if len(got) != 2 || got[0].Protocol != 512 || len(got[0].OCSPResponse) != 1 || len(got[0].SCTs) != 1 || got[1].Protocol != registry.TLS13 {
+		t.Fatalf("sent chains %+v", got)
+	}
+	r := analyzeCerts(context.Background(), res, "192.0.2.1", pki.Options{SkipLint: true})
+	if len(r.Chains) != 2 || r.Chains[0].NoSNI || r.Chains[1].NoSNI {
+		t.Errorf("an IP target has no SNI chains to differ from: %+v", r.Chains)
+	}
+	res.Endpoint.SNI = "a.example"
+	res.Chains[3].SNI = "a.example"
+	r = analyzeCerts(context.Background(), res, "a.example", pki.Options{SkipLint: true})
+	if !r.Chains[0].NoSNI || r.Chains[1].NoSNI {
+		t.Errorf("noSni %v %v, want true false", r.Chains[0].NoSNI, r.Chains[1].NoSNI)
 	}
 }
 
@@ -320,9 +357,13 @@ func TestProtocolIDs(t *testing.T) {
 func TestAddCerts(t *testing.T) {
 	a := makeCert(t, "a.example", true)
 	b := makeCert(t, "b.example", false)
+	opts := pki.Options{SkipLint: true}
+	r1 := pki.Analyze(context.Background(), "a.example", []pki.Chain{{Certificates: [][]byte{a.der, b.der}}, {Certificates: [][]byte{b.der}}}, opts)
+	r2 := pki.Analyze(context.Background(), "a.example", []pki.Chain{{Certificates: [][]byte{a.der, []byte("not a certificate")}}}, opts)
 	h := &Host{}
-	h.AddCerts(probe.Chain{Certificates: [][]byte{a.der, b.der}}, probe.Chain{Certificates: [][]byte{b.der}})
-	h.AddCerts(probe.Chain{Certificates: [][]byte{a.der, []byte("not a certificate")}})
+	h.AddCerts(r1.Certs...)
+	h.AddCerts(r2.Certs...)
+	h.AddCerts(nil)
 	if len(h.Certs) != 3 {
 		t.Fatalf("%d certs, want 3 (deduplicated)", len(h.Certs))
 	}
@@ -330,10 +371,11 @@ func TestAddCerts(t *testing.T) {
 	if ca.ID != certID(a.der) || ca.SHA256Hash != ca.ID || len(ca.SHA1Hash) != 40 {
 		t.Errorf("hashes: %+v", ca)
 	}
-	if ca.Subject != "CN=a.example, O=Padlock Test\\, Inc., C=NL" || ca.IssuerSubject != ca.Subject {
+	// pki's convention: crypto/x509's RFC 4514 string, most specific first.
+	if ca.Subject != `CN=a.example,O=Padlock Test\, Inc.,C=NL` || ca.IssuerSubject != ca.Subject {
 		t.Errorf("subject %q issuer %q", ca.Subject, ca.IssuerSubject)
 	}
-	if ca.KeyAlg != "RSA" || ca.KeySize != 2048 || ca.KeyStrength != 2048 || ca.SigAlg != "SHA256withRSA" {
+	if ca.KeyAlg != "RSA" || ca.KeySize != 2048 || ca.KeyStrength != 2048 || ca.SigAlg != "SHA256withRSA" || ca.RSAExponent != 65537 {
 		t.Errorf("key %s %d %d sig %s", ca.KeyAlg, ca.KeySize, ca.KeyStrength, ca.SigAlg)
 	}
 	if !slices.Equal(ca.CommonNames, []string{"a.example"}) || !slices.Equal(ca.AltNames, []string{"a.example", "127.0.0.1", "::1"}) {
@@ -345,45 +387,21 @@ func TestAddCerts(t *testing.T) {
 	if ca.PinSHA256 == "" || ca.SerialNumber == "" || ca.Raw[:27] != "-----BEGIN CERTIFICATE-----" {
 		t.Errorf("pin %q serial %q raw %.30q", ca.PinSHA256, ca.SerialNumber, ca.Raw)
 	}
+	if !ca.SelfSigned || !slices.Contains(ca.IssueNames, "self-signed") {
+		t.Errorf("self-signed leaf: selfSigned %v issues %v", ca.SelfSigned, ca.IssueNames)
+	}
 	cb := h.Certs[1]
 	if cb.KeyAlg != "EC" || cb.KeySize != 256 || cb.KeyStrength != 3072 || cb.SigAlg != "SHA256withECDSA" {
 		t.Errorf("EC key %s %d %d %s", cb.KeyAlg, cb.KeySize, cb.KeyStrength, cb.SigAlg)
 	}
 	bad := h.Certs[2]
-	if bad.PadlockParseError == "" || bad.ID == "" || bad.Raw == "" || bad.Subject != "" {
+	if bad.ParseError == "" || bad.ID == "" || bad.Raw == "" || bad.Subject != "" {
 		t.Errorf("unparsable cert: %+v", bad)
 	}
-	if _, ok := h.Cert(certID(b.der)); !ok {
+	if c, ok := h.Cert(certID(b.der)); !ok || c.ID != certID(b.der) {
 		t.Errorf("Cert lookup failed")
 	}
-}
-
-func TestNewCertEd25519AndNames(t *testing.T) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7),
-		Subject: pkix.Name{
-			CommonName:         " spaced+plus ",
-			OrganizationalUnit: []string{"Unit; One"},
-			ExtraNames:         []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: "ops@example.test"}},
-		},
-		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<31, 0),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewCert(der)
-	if c.KeyAlg != "Ed25519" || c.KeySize != 256 || c.KeyStrength != 3072 || c.SigAlg != "Ed25519" {
-		t.Errorf("key %s %d %d sig %s", c.KeyAlg, c.KeySize, c.KeyStrength, c.SigAlg)
-	}
-	if want := `emailAddress=ops@example.test, CN=\ spaced\+plus\ , OU=Unit\; One`; c.Subject != want {
-		t.Errorf("subject %q, want %q", c.Subject, want)
-	}
-	if c.SerialNumber != "07" || c.RevocationInfo != 0 || c.AltNames != nil {
-		t.Errorf("serial %q revocationInfo %d altNames %v", c.SerialNumber, c.RevocationInfo, c.AltNames)
+	if _, ok := h.Cert("nope"); ok {
+		t.Errorf("Cert found a certificate that is not there")
 	}
 }

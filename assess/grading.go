@@ -8,10 +8,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"padlock/grade"
+	"padlock/pki"
 	"padlock/probe"
 	"padlock/registry"
 )
@@ -23,6 +25,7 @@ import (
 type evidence struct {
 	probe    *probe.Result
 	probeErr error
+	certs    *pki.Report // the certificate analysis; nil when none ran
 	now      time.Time
 }
 
@@ -99,7 +102,10 @@ func (e evidence) facts(host string) grade.Facts {
 		f.Compression = res.Extensions.Compression == 1
 	}
 	f.Incomplete = append(f.Incomplete, res.Errors...)
-	f.LeafKey = leafKey(res.Chains)
+	f.Cert, f.LeafKey = certFacts(e.certs)
+	if f.LeafKey == nil {
+		f.LeafKey = leafKey(res.Chains)
+	}
 	if len(res.Simulations) > 0 {
 		f.Sims = &grade.SimFacts{}
 		for _, s := range res.Simulations {
@@ -118,7 +124,189 @@ func (e evidence) facts(host string) grade.Facts {
 	return f
 }
 
-// leafKey describes the key of the leaf sent for the requested name.
+// certFacts maps pki's analysis onto the grading facts: the certificate
+// facts (rules A1-A9, A13-A15) and the leaf key (A10-A12), both summarised
+// over the chains sent for the requested name, as pki's Report.Facts is.
+// Both are nil when there is no certificate to judge.
+//
+// CertFacts.TrustError is set only for a failure to build a path to a
+// trusted root (unknown issuer, a bad intermediate, an untrusted root...):
+// an expired, not yet valid, self-signed, distrusted or SHA-1/MD5-signed
+// leaf has a rule of its own, which would otherwise fire twice. Revocation
+// is known only from a stapled OCSP response (pki makes no live CRL or
+// OCSP queries); the blocklist (A15) and the Debian weak-key list are not
+// consulted: those checks stay Unknown, "not evaluated".
+func certFacts(r *pki.Report) (*grade.CertFacts, *grade.KeyFacts) {
+	if r == nil || r.Facts.NoCertificate {
+		return nil, nil
+	}
+	f := r.Facts
+	first := r.Cert(f.LeafID)
+	if first == nil {
+		return nil, nil
+	}
+	c := &grade.CertFacts{
+		Subject:      first.Subject,
+		SHA256:       first.SHA256Hash,
+		Names:        first.AltNames,
+		NameMismatch: f.Mismatch,
+		SelfSigned:   f.SelfSigned,
+		Blacklisted:  grade.Check{State: grade.Unknown},
+	}
+	if len(c.Names) == 0 {
+		c.Names = first.CommonNames
+	}
+
+	chains := gradedChains(r)
+	var leaves []*pki.Cert
+	issues, stapledGood := 0, len(chains) > 0
+	for _, cr := range chains {
+		issues |= cr.Issues
+		if cr.OCSP == nil || cr.OCSP.RevocationStatus != pki.RevocationNotRevoked {
+			stapledGood = false
+		}
+		if len(cr.CertIDs) == 0 {
+			continue
+		}
+		if l := r.Cert(cr.CertIDs[0]); l != nil && l.ParseError == "" && !slices.Contains(leaves, l) {
+			leaves = append(leaves, l)
+		}
+	}
+	noPath := false
+	worst := first
+	for _, l := range leaves {
+		// The validity every leaf has: the latest start, the earliest end.
+		if nb := time.UnixMilli(l.NotBefore); c.NotBefore.IsZero() || nb.After(c.NotBefore) {
+			c.NotBefore = nb
+		}
+		if na := time.UnixMilli(l.NotAfter); c.NotAfter.IsZero() || na.Before(c.NotAfter) {
+			c.NotAfter = na
+		}
+		if hashRank(sigHash(l)) < hashRank(sigHash(worst)) {
+			worst = l
+		}
+		noPath = noPath || l.Issues&pki.CertNoChainOfTrust != 0
+	}
+	c.SigAlg, c.SigHash = worst.SigAlg, sigHash(worst)
+
+	c.ChainIncomplete = f.IncompleteChain || issues&pki.ChainIncomplete != 0
+	c.ChainWrongOrder = issues&pki.ChainWrongOrder != 0
+	c.ChainExtraCerts = issues&pki.ChainUnrelatedOrDuplicate != 0
+	c.ChainSendsRoot = issues&pki.ChainSelfSignedRoot != 0
+
+	switch {
+	case f.Revoked:
+		c.Revoked = grade.Check{State: grade.Vulnerable, Detail: "the stapled OCSP response says revoked"}
+	case stapledGood:
+		c.Revoked = grade.Check{State: grade.NotVulnerable, Detail: "the stapled OCSP response says good"}
+	default:
+		c.Revoked = grade.Check{State: grade.Unknown, Detail: "no live CRL or OCSP check; nothing usable stapled"}
+	}
+	if f.Distrusted {
+		c.Distrusted = grade.Check{State: grade.Vulnerable, Detail: strings.Join(f.DistrustReason, "; ")}
+	} else {
+		c.Distrusted = grade.Check{State: grade.NotVulnerable}
+	}
+	c.TrustError = trustError(f, noPath, chains)
+
+	return c, keyFacts(f.LeafKey)
+}
+
+// trustError says why no path leads from the leaf to a trusted root, or ""
+// when one does or when the leaf's own problems (each its own rule)
+// explain the failure. noPath: some leaf has no chain of trust even within
+// its validity period.
+func trustError(f pki.Facts, noPath bool, chains []*pki.ChainReport) string {
+	if f.Trusted {
+		return ""
+	}
+	ownRule := f.SelfSigned || f.Distrusted || f.SHA1Leaf || f.MD5OrMD2Leaf
+	if ownRule {
+		// crypto/x509 never validates SHA-1 or MD5 signatures, and a
+		// self-signed or distrusted leaf has no path by definition.
+		return ""
+	}
+	if f.Expired || f.NotYetValid {
+		if !noPath {
+			return ""
+		}
+		return "no path to a trusted root, even within the certificate's validity period"
+	}
+	if !f.Revoked && len(f.TrustErrors) > 0 {
+		return strings.Join(f.TrustErrors, "; ")
+	}
+	// pki explains a revoked leaf by its revocation only: give the path
+	// validation error itself.
+	for _, cr := range chains {
+		if cr.TrustError != "" {
+			return cr.TrustError
+		}
+	}
+	return "no path to a trusted root"
+}
+
+// sigHash is the hash of a certificate's signature as grading names it.
+func sigHash(c *pki.Cert) grade.HashAlg {
+	switch c.SigAlg {
+	case "Ed25519", "Ed448":
+		return grade.HashIntrinsic
+	}
+	switch c.SigHash {
+	case "MD2":
+		return grade.HashMD2
+	case "MD4":
+		return grade.HashMD4
+	case "MD5":
+		return grade.HashMD5
+	case "SHA1":
+		return grade.HashSHA1
+	case "SHA224":
+		return grade.HashSHA224
+	case "SHA256":
+		return grade.HashSHA256
+	case "SHA384":
+		return grade.HashSHA384
+	case "SHA512":
+		return grade.HashSHA512
+	}
+	return grade.HashUnknown
+}
+
+// hashRank orders signature hashes from the worst for grading (MD2, MD5:
+// F) through SHA-1 (T) to the rest; an unknown hash ranks with the good
+// ones, so that it never hides a known bad one.
+func hashRank(h grade.HashAlg) int {
+	switch h {
+	case grade.HashMD2, grade.HashMD4, grade.HashMD5:
+		return 0
+	case grade.HashSHA1:
+		return 1
+	}
+	return 2
+}
+
+// keyFacts maps pki's description of the leaf key; nil when pki could not
+// tell the algorithm.
+func keyFacts(k pki.Key) *grade.KeyFacts {
+	kf := &grade.KeyFacts{Bits: k.Bits, Strength: k.Strength, Exponent: int64(k.Exponent), Curve: k.Curve,
+		DebianWeak: grade.Check{State: grade.Unknown}}
+	switch k.Alg {
+	case "RSA":
+		kf.Alg = grade.KeyRSA
+	case "EC":
+		kf.Alg = grade.KeyECDSA
+	case "Ed25519", "Ed448":
+		kf.Alg = grade.KeyEdDSA
+	case "DSA":
+		kf.Alg = grade.KeyDSA
+	default:
+		return nil
+	}
+	return kf
+}
+
+// leafKey describes the key of the leaf sent for the requested name
+// straight from the certificate: the fallback when pki gave no key.
 func leafKey(chains []probe.Chain) *grade.KeyFacts {
 	if len(chains) == 0 || len(chains[0].Certificates) == 0 {
 		return nil

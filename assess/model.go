@@ -2,6 +2,7 @@ package assess
 
 import (
 	"padlock/grade"
+	"padlock/pki"
 	"padlock/registry"
 )
 
@@ -121,7 +122,17 @@ type EndpointDetails struct {
 	// session_ticket extension.
 	SessionTickets int  `json:"sessionTickets"`
 	OCSPStapling   bool `json:"ocspStapling"`
-	SNIRequired    bool `json:"sniRequired"`
+	// StaplingRevocationStatus is what the OCSP response stapled with the
+	// chain for the requested name says, judged by package pki: 0 nothing
+	// stapled, 1 revoked, 2 not revoked, 3 error (unparsable, bad
+	// signature, wrong certificate, stale), 4 status unknown. The error
+	// is in StaplingRevocationErrorMessage.
+	StaplingRevocationStatus       int    `json:"staplingRevocationStatus"`
+	StaplingRevocationErrorMessage string `json:"staplingRevocationErrorMessage,omitempty"`
+	// HasSCT: bits of the SCT sources seen with any chain: 1 in the
+	// certificate, 2 in the stapled OCSP response, 4 in the TLS extension.
+	HasSCT      int  `json:"hasSct"`
+	SNIRequired bool `json:"sniRequired"`
 	// CompressionMethods: bit 0 (1) set when the server chose DEFLATE.
 	CompressionMethods int  `json:"compressionMethods"`
 	SupportsALPN       bool `json:"supportsAlpn"`
@@ -153,6 +164,10 @@ type EndpointDetails struct {
 	PadlockProtocolTests []ProtocolTest `json:"padlockProtocolTests,omitempty"`
 	// Sims are the handshake simulations with reference client profiles.
 	Sims *Sims `json:"sims,omitempty"`
+
+	// PadlockRootStore is the trust store the chains were judged against;
+	// absent when the certificates were not analysed.
+	PadlockRootStore *pki.RootStore `json:"padlockRootStore,omitempty"`
 
 	// PadlockConnections is the number of TCP connections padlock opened.
 	PadlockConnections int `json:"padlockConnections"`
@@ -266,62 +281,26 @@ type NamedGroup struct {
 	NamedGroupType string `json:"namedGroupType"`
 }
 
-// CertChain is one certificate chain as the server sent it: SSL Labs'
-// CertificateChain object.
-type CertChain struct {
-	// ID is the SHA-256 (hex) of the chain's certificates' DER, concatenated
-	// in the order sent.
-	ID      string   `json:"id"`
-	CertIDs []string `json:"certIds"` // Cert.ID of each certificate, in the order sent
-	// Issues are SSL Labs' chain issue bits, set by certificate analysis;
-	// 0 until then.
-	Issues int `json:"issues"`
-	// NoSNI is true for a chain seen only in handshakes without SNI.
-	NoSNI bool `json:"noSni"`
+// CertChain is one certificate chain as the server sent it, judged: SSL
+// Labs' CertificateChain object (id, certIds, trustPaths, issues, noSni)
+// plus padlock's fields (trust, name match, stapled OCSP, SCTs, the facts
+// grading uses). It is package pki's ChainReport; docs/result-schema.md
+// describes every field.
+//
+// Two conventions are assess's, not pki's: Protocol holds the SSL Labs
+// protocol id of the handshake (512 for SSL 2.0, so that JSON readers see
+// the same ids as everywhere else; ProtocolFromID(int(ch.Protocol)) gives
+// the registry value), and NoSNI is set only for a chain seen without SNI
+// when padlock sent SNI elsewhere (never for IP targets, where no handshake
+// has SNI).
+type CertChain = pki.ChainReport
 
-	// PadlockProtocol is the protocol id of the handshake the chain was
-	// recorded from (the first one, when several handshakes sent it).
-	PadlockProtocol int `json:"padlockProtocol"`
-	// PadlockSNI is the server_name sent in that handshake ("" for none).
-	PadlockSNI string `json:"padlockSni,omitempty"`
-	// PadlockOCSPResponse is the stapled OCSP response (DER, base64 in
-	// JSON), when one was sent.
-	PadlockOCSPResponse []byte `json:"padlockOcspResponse,omitempty"`
-	// PadlockSCTs are the SignedCertificateTimestamps sent in the TLS
-	// extension (each DER, base64 in JSON).
-	PadlockSCTs [][]byte `json:"padlockScts,omitempty"`
-}
-
-// Cert is one certificate: SSL Labs' Cert object, with the fields that come
-// from the certificate itself. Trust, revocation status and issue flags are
-// the certificate analysis' to add.
-type Cert struct {
-	ID            string   `json:"id"` // SHA-256 of the DER, hex
-	Subject       string   `json:"subject"`
-	SerialNumber  string   `json:"serialNumber,omitempty"` // hex
-	CommonNames   []string `json:"commonNames,omitempty"`
-	AltNames      []string `json:"altNames,omitempty"`
-	NotBefore     int64    `json:"notBefore"` // ms since 1970
-	NotAfter      int64    `json:"notAfter"`  // ms since 1970
-	IssuerSubject string   `json:"issuerSubject"`
-	SigAlg        string   `json:"sigAlg"` // e.g. "SHA256withRSA"
-	// RevocationInfo: bit 0 (1) CRL distribution points present, bit 1 (2)
-	// OCSP responder present.
-	RevocationInfo int      `json:"revocationInfo"`
-	CRLURIs        []string `json:"crlURIs,omitempty"`
-	OCSPURIs       []string `json:"ocspURIs,omitempty"`
-	KeyAlg         string   `json:"keyAlg"`      // "RSA", "EC", "DSA", "Ed25519"
-	KeySize        int      `json:"keySize"`     // bits
-	KeyStrength    int      `json:"keyStrength"` // RSA-equivalent bits
-	SHA1Hash       string   `json:"sha1Hash"`
-	SHA256Hash     string   `json:"sha256Hash"`
-	PinSHA256      string   `json:"pinSha256,omitempty"` // base64 SHA-256 of the SubjectPublicKeyInfo
-	Raw            string   `json:"raw"`                 // PEM
-
-	// PadlockParseError is set when crypto/x509 could not parse the
-	// certificate; only id, hashes and raw are then filled.
-	PadlockParseError string `json:"padlockParseError,omitempty"`
-}
+// Cert is one certificate: SSL Labs' Cert object plus padlock's fields
+// (key details, lint findings, embedded SCTs ...). It is package pki's Cert.
+// A certificate seen on several endpoints is described as the first
+// endpoint's analysis found it (its issue bits and days left are that
+// analysis').
+type Cert = pki.Cert
 
 // ProtocolID returns the id SSL Labs uses for a protocol: the wire version,
 // except 512 for SSL 2.0.

@@ -6,9 +6,12 @@
 // TLS 1.3, the cipher suites of each protocol in the server's order (or the
 // client's, when the server has no preference) with their key exchange and
 // a quick verdict, the key-exchange groups, the handshake features, the
-// certificate chains and whatever went wrong. The verdicts (insecure, weak)
-// are the console's own rules of thumb to draw the eye; the grade is the
-// grading package's. Every time shown is in UTC and every "days left" is
+// certificate chains (trust, name match, chain issues, stapled OCSP, SCTs,
+// then each certificate with its key, signature, validity, issues and lint
+// counts; -v adds the lint findings, SCT logs, names and fingerprints) and
+// whatever went wrong. The verdicts (insecure, weak) are the console's own
+// rules of thumb to draw the eye; the grade is the grading package's, and
+// the certificate verdicts package pki's. Every time shown is in UTC and every "days left" is
 // counted from the assessment's end, so the output depends on the Host
 // alone.
 package console
@@ -22,6 +25,7 @@ import (
 	"time"
 
 	"padlock/assess"
+	"padlock/pki"
 	"padlock/registry"
 	"padlock/tlswire"
 )
@@ -31,7 +35,9 @@ type Options struct {
 	// Color turns on ANSI colours and bold; off, the output is plain text.
 	Color bool
 	// Verbose adds suite ids, inconclusive reasons, every extension the
-	// server sent, certificate fingerprints and names.
+	// server sent, the rules not evaluated, certificate fingerprints and
+	// names, lint findings, SCT logs and AIA fetch errors, and the details
+	// of trust-store roots.
 	Verbose bool
 }
 
@@ -422,60 +428,252 @@ func (r *renderer) chains(d *assess.EndpointDetails) {
 	if len(d.CertChains) == 0 {
 		return
 	}
-	r.section("Certificate chains", "as sent, not validated")
-	for i, ch := range d.CertChains {
-		how := "sent with SNI " + ch.PadlockSNI
-		if ch.PadlockSNI == "" {
+	detail := "as sent, not validated"
+	if rs := d.PadlockRootStore; rs != nil {
+		detail = "judged against the " + rs.Name + " root store"
+		if rs.Name == pki.StoreMozilla && rs.Roots > 0 {
+			detail += fmt.Sprintf(" (%d roots)", rs.Roots)
+		}
+	}
+	r.section("Certificates", detail)
+	for i := range d.CertChains {
+		ch := &d.CertChains[i]
+		how := "sent with SNI " + ch.SNI
+		if ch.SNI == "" {
 			how = "sent without SNI"
 		}
 		if ch.NoSNI {
 			how += " (differs from the one sent with SNI)"
 		}
-		if ch.PadlockProtocol != 0 {
-			how += ", " + assess.ProtocolFromID(ch.PadlockProtocol).String()
-		}
-		if len(ch.PadlockOCSPResponse) > 0 {
-			how += ", OCSP response stapled"
+		if ch.Protocol != 0 {
+			how += ", " + assess.ProtocolFromID(int(ch.Protocol)).String()
 		}
 		r.line("    %s %s", r.p.paint(bold, fmt.Sprintf("#%d", i+1)), r.p.paint(dim, how))
+		r.lines(r.p.table("       ", r.chainRows(ch)))
 		for j, id := range ch.CertIDs {
-			r.cert(j, id)
+			r.cert(fmt.Sprint(j), id, "")
+		}
+		// What completes the path: intermediates fetched through AIA and
+		// the root that anchors it.
+		if len(ch.TrustPaths) > 0 {
+			tp := ch.TrustPaths[0]
+			rootNote := "in the root store"
+			if len(tp.Trust) > 0 && tp.Trust[0].RootStore == pki.StoreCustom {
+				rootNote = "a custom root"
+			}
+			for _, id := range tp.CertIDs {
+				if slices.Contains(ch.CertIDs, id) {
+					continue
+				}
+				note := "not sent"
+				if c, ok := r.host.Cert(id); ok {
+					switch c.Source {
+					case pki.SourceAIA:
+						note = "fetched from the issuer's AIA URL"
+					case pki.SourceRoot:
+						note = rootNote
+					}
+				}
+				r.cert("+", id, note)
+			}
 		}
 	}
 }
 
-func (r *renderer) cert(pos int, id string) {
+// chainRows are a chain's verdicts: trust, name, issues, stapled OCSP and
+// SCTs.
+func (r *renderer) chainRows(ch *assess.CertChain) [][]cell {
+	var rows [][]cell
+	f := ch.Facts
+	switch {
+	case ch.Trusted && !f.Distrusted:
+		store := ""
+		if len(ch.TrustPaths) > 0 && len(ch.TrustPaths[0].Trust) > 0 {
+			switch ch.TrustPaths[0].Trust[0].RootStore {
+			case pki.StoreMozilla:
+				store = " (Mozilla root store)"
+			case pki.StoreCustom:
+				store = " (custom root)"
+			}
+		}
+		rows = append(rows, []cell{cs(dim, "trust"), cs(green, "trusted"+store)})
+	default:
+		why := f.TrustErrors
+		if len(why) == 0 && ch.TrustError != "" {
+			why = []string{ch.TrustError}
+		}
+		head := "not trusted"
+		if ch.Trusted {
+			head = "distrusted"
+		}
+		if len(why) > 0 {
+			head += ": " + why[0]
+		}
+		rows = append(rows, []cell{cs(dim, "trust"), cs(red, head)})
+		for _, w := range why[min(1, len(why)):] {
+			rows = append(rows, []cell{c(""), cs(red, w)})
+		}
+	}
+	name := r.host.PadlockSNI
+	if name == "" {
+		name = r.host.Host
+	}
+	if ch.NameMatch {
+		rows = append(rows, []cell{cs(dim, "name"), cs(green, "matches "+name)})
+	} else if !f.NoCertificate {
+		rows = append(rows, []cell{cs(dim, "name"), cs(red, "does not match "+name)})
+	}
+	if len(ch.IssueNames) > 0 {
+		st := yellow
+		if ch.Issues&pki.ChainCouldNotValidate != 0 {
+			st = red
+		}
+		rows = append(rows, []cell{cs(dim, "issues"), cs(st, strings.Join(ch.IssueNames, ", "))})
+	}
+	if n := len(ch.AIAFetched); n > 0 {
+		rows = append(rows, []cell{cs(dim, "AIA"), cs(yellow, fmt.Sprintf("%d %s fetched: the server does not send %s",
+			n, plural(n, "certificate", "certificates"), plural(n, "it", "them")))})
+	}
+	if r.verbose {
+		for _, e := range ch.AIAErrors {
+			rows = append(rows, []cell{cs(dim, "AIA"), cs(yellow, e)})
+		}
+	}
+	rows = append(rows, []cell{cs(dim, "OCSP"), stapleCell(ch.OCSP)})
+	rows = append(rows, []cell{cs(dim, "SCTs"), sctCell(ch.SCTs)})
+	if r.verbose {
+		for _, sc := range ch.SCTs {
+			log := sc.LogName
+			if log == "" {
+				log = "log " + sc.LogID
+			}
+			text := log + " (" + sctSource(sc.Source) + ")"
+			if sc.Timestamp > 0 {
+				text += ", " + formatTime(sc.Timestamp)
+			}
+			if sc.Error != "" {
+				text += ": " + sc.Error
+			}
+			rows = append(rows, []cell{c(""), cs(dim, text)})
+		}
+	}
+	for _, row := range rows {
+		row[0].text = pad(row[0].text, chainLabelWidth)
+	}
+	return rows
+}
+
+// chainLabelWidth aligns the verdicts of every chain.
+const chainLabelWidth = 6
+
+// stapleCell describes the stapled OCSP response.
+func stapleCell(s *pki.Staple) cell {
+	if s == nil {
+		return c("not stapled")
+	}
+	switch s.RevocationStatus {
+	case pki.RevocationNotRevoked:
+		return cs(green, "stapled, good")
+	case pki.RevocationRevoked:
+		return cs(red, "stapled, REVOKED")
+	case pki.RevocationNoInformation:
+		return cs(yellow, "stapled, status unknown to the responder")
+	}
+	msg := "stapled, unusable"
+	if s.ErrorMessage != "" {
+		msg += ": " + s.ErrorMessage
+	}
+	return cs(yellow, msg)
+}
+
+// sctCell counts the SCTs by where they came from.
+func sctCell(scts []pki.SCT) cell {
+	if len(scts) == 0 {
+		return c("none")
+	}
+	var order []string
+	count := map[string]int{}
+	for _, sc := range scts {
+		src := sctSource(sc.Source)
+		if count[src] == 0 {
+			order = append(order, src)
+		}
+		count[src]++
+	}
+	var parts []string
+	for _, src := range order {
+		parts = append(parts, fmt.Sprintf("%d in the %s", count[src], src))
+	}
+	return c(strings.Join(parts, ", "))
+}
+
+func sctSource(s string) string {
+	switch s {
+	case pki.SCTFromCertificate:
+		return "certificate"
+	case pki.SCTFromTLS:
+		return "TLS extension"
+	case pki.SCTFromOCSP:
+		return "OCSP response"
+	}
+	return s
+}
+
+// cert prints one certificate of a chain: idx is its position ("0", "1" …,
+// or "+" for one the server did not send), note says where it came from.
+// A root of the trust store gets its subject line only, unless verbose.
+func (r *renderer) cert(idx, id, note string) {
 	cert, ok := r.host.Cert(id)
-	idx := fmt.Sprintf("%d", pos)
 	if !ok {
 		r.line("      %s  %s", idx, "certificate "+id)
 		return
 	}
-	if cert.PadlockParseError != "" {
-		r.line("      %s  %s", idx, r.p.paint(red, "unparsable certificate: "+cert.PadlockParseError))
+	if cert.ParseError != "" {
+		r.line("      %s  %s", idx, r.p.paint(red, "unparsable certificate: "+cert.ParseError))
 		r.line("         %s", r.p.paint(dim, "sha256 "+cert.SHA256Hash))
 		return
 	}
-	r.line("      %s  %s", idx, r.p.paint(bold, cert.Subject))
+	head := "      " + idx + "  " + r.p.paint(bold, cert.Subject)
+	if note != "" {
+		head += r.p.paint(dim, " · "+note)
+	}
+	r.line("%s", head)
+	if cert.Source == pki.SourceRoot && !r.verbose {
+		return
+	}
 	rows := [][]cell{}
 	issuer := cert.IssuerSubject
-	if issuer == cert.Subject {
+	if cert.SelfSigned {
+		issuer += " (self-signed)"
+	} else if issuer == cert.Subject {
 		issuer += " (self-issued)"
 	}
 	rows = append(rows, []cell{cs(dim, "issuer"), c(issuer)})
 
 	key := fmt.Sprintf("%s %d bits", cert.KeyAlg, cert.KeySize)
-	if cert.KeyAlg != "RSA" && cert.KeyAlg != "DSA" && cert.KeyStrength > 0 {
+	switch {
+	case cert.KeyCurve != "" && cert.KeyAlg == "EC":
+		key = fmt.Sprintf("EC %s (eq. %d bits RSA)", cert.KeyCurve, cert.KeyStrength)
+	case cert.KeyAlg != "RSA" && cert.KeyAlg != "DSA" && cert.KeyStrength > 0:
 		key += fmt.Sprintf(" (eq. %d bits RSA)", cert.KeyStrength)
 	}
+	if cert.KeyAlg == "RSA" && cert.RSAExponent != 0 && cert.RSAExponent != 65537 {
+		key += fmt.Sprintf(", exponent %d", cert.RSAExponent)
+	}
 	kst := plain
-	if cert.KeyStrength > 0 && cert.KeyStrength < 2048 {
+	switch {
+	case cert.Issues&pki.CertInsecureKey != 0 || (cert.KeyStrength > 0 && cert.KeyStrength < 1024):
 		kst = red
+	case cert.KeyStrength > 0 && cert.KeyStrength < 2048:
+		kst = yellow
 	}
 	sig := cert.SigAlg
 	sst := plain
-	if strings.HasPrefix(sig, "MD") || strings.HasPrefix(sig, "SHA1with") {
-		sst = red
+	switch cert.SigHash {
+	case "MD2", "MD4", "MD5", "SHA1":
+		if cert.Source != pki.SourceRoot {
+			sst = red // a root's own signature is never checked
+		}
 	}
 	rows = append(rows, []cell{cs(dim, "key"), cs(kst, key)})
 	rows = append(rows, []cell{cs(dim, "signature"), cs(sst, sig)})
@@ -500,13 +698,75 @@ func (r *renderer) cert(pos int, id string) {
 		}
 	}
 	rows = append(rows, []cell{cs(dim, "valid"), cs(vst, validity)})
+	if len(cert.IssueNames) > 0 {
+		rows = append(rows, []cell{cs(dim, "issues"), cs(red, strings.Join(cert.IssueNames, ", "))})
+	}
+	rows = append(rows, r.lintRows(cert.Lint)...)
 	if r.verbose {
 		if len(cert.AltNames) > 0 {
 			rows = append(rows, []cell{cs(dim, "names"), c(strings.Join(cert.AltNames, ", "))})
 		}
+		var extra []string
+		if cert.PolicyType != "" {
+			extra = append(extra, cert.PolicyType)
+		}
+		if cert.MustStaple {
+			extra = append(extra, "must staple")
+		}
+		if n := len(cert.EmbeddedSCTs); n > 0 {
+			extra = append(extra, fmt.Sprintf("%d embedded %s", n, plural(n, "SCT", "SCTs")))
+		}
+		if len(extra) > 0 {
+			rows = append(rows, []cell{cs(dim, "features"), c(strings.Join(extra, ", "))})
+		}
 		rows = append(rows, []cell{cs(dim, "sha256"), c(cert.SHA256Hash)})
 	}
 	r.lines(r.p.table("         ", rows))
+}
+
+// lintRows summarise zlint's findings (errors and warnings; every finding
+// but notices with -v). Nothing when lint did not run.
+func (r *renderer) lintRows(l *pki.Lint) [][]cell {
+	if l == nil {
+		return nil
+	}
+	if l.Error != "" {
+		return [][]cell{{cs(dim, "lint"), cs(yellow, "not linted: "+l.Error)}}
+	}
+	var parts []string
+	if l.Errors > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", l.Errors, plural(l.Errors, "error", "errors")))
+	}
+	if l.Warnings > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", l.Warnings, plural(l.Warnings, "warning", "warnings")))
+	}
+	if r.verbose && l.Notices > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", l.Notices, plural(l.Notices, "notice", "notices")))
+	}
+	if len(parts) == 0 {
+		return [][]cell{{cs(dim, "lint"), cs(green, "no errors or warnings")}}
+	}
+	st := plain
+	if l.Errors > 0 {
+		st = yellow
+	}
+	rows := [][]cell{{cs(dim, "lint"), cs(st, strings.Join(parts, ", ")+" (zlint)")}}
+	if r.verbose {
+		for _, f := range l.Findings {
+			if f.Status == "notice" {
+				continue
+			}
+			text := f.Status + " " + f.Name
+			if f.Description != "" {
+				text += ": " + f.Description
+			}
+			if f.Details != "" {
+				text += " (" + f.Details + ")"
+			}
+			rows = append(rows, []cell{c(""), cs(dim, text)})
+		}
+	}
+	return rows
 }
 
 func (r *renderer) problems(d *assess.EndpointDetails, ready bool) {

@@ -13,6 +13,7 @@ import (
 
 	"padlock/assess"
 	"padlock/grade"
+	"padlock/pki"
 	"padlock/registry"
 )
 
@@ -29,28 +30,92 @@ var testTime = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 // working endpoint, an unreachable one and one that speaks no TLS.
 func sampleHost() *assess.Host {
 	leaf := assess.Cert{
-		ID: strings.Repeat("a1", 32), Subject: "CN=www.example.com, O=Example Corp, C=US",
+		ID: strings.Repeat("a1", 32), Subject: "CN=www.example.com,O=Example Corp,C=US", Source: pki.SourceSent,
 		CommonNames: []string{"www.example.com"}, AltNames: []string{"www.example.com", "example.com"},
 		NotBefore: ms(testTime.AddDate(0, -3, 0)), NotAfter: ms(testTime.Add(45*24*time.Hour + time.Hour)),
-		IssuerSubject: "CN=Example Issuing CA 1, O=Example Corp, C=US", SigAlg: "SHA256withRSA",
-		KeyAlg: "RSA", KeySize: 2048, KeyStrength: 2048, SHA256Hash: strings.Repeat("a1", 32),
+		IssuerSubject: "CN=Example Issuing CA 1,O=Example Corp,C=US", SigAlg: "SHA256withRSA", SigHash: "SHA256",
+		KeyAlg: "RSA", KeySize: 2048, KeyStrength: 2048, RSAExponent: 65537, SHA256Hash: strings.Repeat("a1", 32),
+		PolicyType: "DV", EmbeddedSCTs: []pki.SCT{{Source: pki.SCTFromCertificate}, {Source: pki.SCTFromCertificate}},
+		Lint: &pki.Lint{Warnings: 1, Notices: 2, Findings: []pki.LintFinding{
+			{Name: "w_ext_subject_key_identifier_missing_sub_cert", Status: "warn", Description: "Sub certificates SHOULD include Subject Key Identifier in end entity certs"},
+			{Name: "n_subject_common_name_included", Status: "notice"},
+		}},
 	}
 	inter := assess.Cert{
-		ID: strings.Repeat("b2", 32), Subject: "CN=Example Issuing CA 1, O=Example Corp, C=US",
-		CommonNames: []string{"Example Issuing CA 1"},
-		NotBefore:   ms(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), NotAfter: ms(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)),
-		IssuerSubject: "CN=Example Root CA, O=Example Corp, C=US", SigAlg: "SHA384withECDSA",
-		KeyAlg: "EC", KeySize: 384, KeyStrength: 7680, SHA256Hash: strings.Repeat("b2", 32),
+		ID: strings.Repeat("b2", 32), Subject: "CN=Example Issuing CA 1,O=Example Corp,C=US", Source: pki.SourceSent,
+		CommonNames: []string{"Example Issuing CA 1"}, IsCA: true,
+		NotBefore: ms(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), NotAfter: ms(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)),
+		IssuerSubject: "CN=Example Root CA,O=Example Corp,C=US", SigAlg: "SHA384withECDSA", SigHash: "SHA384",
+		KeyAlg: "EC", KeySize: 384, KeyStrength: 7680, KeyCurve: "P-384", SHA256Hash: strings.Repeat("b2", 32),
+		Lint: &pki.Lint{Errors: 1, Findings: []pki.LintFinding{
+			{Name: "e_sub_ca_crl_distribution_points_missing", Status: "error", Description: "Subordinate CA Certificate: cRLDistributionPoints MUST be present"},
+		}},
+	}
+	root := assess.Cert{
+		ID: strings.Repeat("b0", 32), Subject: "CN=Example Root CA,O=Example Corp,C=US", Source: pki.SourceRoot,
+		NotBefore: ms(time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)), NotAfter: ms(time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)),
+		IssuerSubject: "CN=Example Root CA,O=Example Corp,C=US", SigAlg: "SHA1withRSA", SigHash: "SHA1", SelfSigned: true, IsCA: true,
+		KeyAlg: "RSA", KeySize: 4096, KeyStrength: 4096, RSAExponent: 65537, SHA256Hash: strings.Repeat("b0", 32),
+	}
+	ecLeaf := assess.Cert{
+		ID: strings.Repeat("a7", 32), Subject: "CN=www.example.com", Source: pki.SourceSent,
+		CommonNames: []string{"www.example.com"}, AltNames: []string{"www.example.com"},
+		NotBefore: ms(testTime.AddDate(0, -1, 0)), NotAfter: ms(testTime.Add(20 * 24 * time.Hour)),
+		IssuerSubject: "CN=Example ECC CA 2,O=Example Corp,C=US", SigAlg: "SHA256withECDSA", SigHash: "SHA256",
+		KeyAlg: "EC", KeySize: 256, KeyStrength: 3072, KeyCurve: "P-256", SHA256Hash: strings.Repeat("a7", 32),
+		MustStaple: true, Lint: &pki.Lint{},
+	}
+	ecInter := assess.Cert{
+		ID: strings.Repeat("b8", 32), Subject: "CN=Example ECC CA 2,O=Example Corp,C=US", Source: pki.SourceAIA,
+		NotBefore: ms(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)), NotAfter: ms(time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)),
+		IssuerSubject: "CN=Example Root CA,O=Example Corp,C=US", SigAlg: "SHA384withRSA", SigHash: "SHA384", IsCA: true,
+		KeyAlg: "EC", KeySize: 384, KeyStrength: 7680, KeyCurve: "P-384", SHA256Hash: strings.Repeat("b8", 32), Lint: &pki.Lint{},
 	}
 	old := assess.Cert{
-		ID: strings.Repeat("c3", 32), Subject: "CN=localhost.localdomain",
+		ID: strings.Repeat("c3", 32), Subject: "CN=localhost.localdomain", Source: pki.SourceSent,
 		CommonNames: []string{"localhost.localdomain"},
 		NotBefore:   ms(time.Date(2015, 6, 1, 0, 0, 0, 0, time.UTC)), NotAfter: ms(time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC)),
-		IssuerSubject: "CN=localhost.localdomain", SigAlg: "SHA1withRSA",
-		KeyAlg: "RSA", KeySize: 1024, KeyStrength: 1024, SHA256Hash: strings.Repeat("c3", 32),
+		IssuerSubject: "CN=localhost.localdomain", SigAlg: "SHA1withRSA", SigHash: "SHA1", SelfSigned: true,
+		KeyAlg: "RSA", KeySize: 1024, KeyStrength: 1024, RSAExponent: 3, SHA256Hash: strings.Repeat("c3", 32),
+		Issues:     pki.CertNoChainOfTrust | pki.CertExpired | pki.CertHostnameMismatch | pki.CertSelfSigned,
+		IssueNames: []string{"no chain of trust", "expired", "hostname mismatch", "self-signed"},
+		Lint:       &pki.Lint{Errors: 3, Warnings: 2},
 	}
-	broken := assess.Cert{ID: strings.Repeat("d4", 32), SHA256Hash: strings.Repeat("d4", 32),
-		PadlockParseError: "x509: malformed certificate"}
+	broken := assess.Cert{ID: strings.Repeat("d4", 32), SHA256Hash: strings.Repeat("d4", 32), Source: pki.SourceSent,
+		ParseError: "x509: malformed certificate"}
+
+	good := pki.Staple{RevocationStatus: pki.RevocationNotRevoked, Status: "good", Fresh: true, SerialMatches: true, SignatureValid: true, Responder: "issuer"}
+	chains := []assess.CertChain{
+		{
+			ID: strings.Repeat("e5", 32), CertIDs: []string{leaf.ID, inter.ID}, Protocol: 772, SNI: "www.example.com",
+			TrustPaths: []pki.TrustPath{{CertIDs: []string{leaf.ID, inter.ID, root.ID}, Trust: []pki.Trust{{RootStore: pki.StoreMozilla, IsTrusted: true}}}},
+			NameMatch:  true, Trusted: true, OCSP: &good, HasSCT: 5,
+			SCTs: []pki.SCT{
+				{Source: pki.SCTFromCertificate, LogName: "Google 'Argon2026h1'", Timestamp: ms(testTime.AddDate(0, -3, 0))},
+				{Source: pki.SCTFromCertificate, LogName: "Let's Encrypt 'Oak2026h1'", Timestamp: ms(testTime.AddDate(0, -3, 0))},
+				{Source: pki.SCTFromTLS, LogID: "aGVsbG8=", Error: "truncated signature"},
+			},
+			Facts: pki.Facts{Trusted: true, DaysLeft: 45},
+		},
+		{
+			ID: strings.Repeat("e9", 32), CertIDs: []string{ecLeaf.ID}, Protocol: 771, SNI: "www.example.com",
+			TrustPaths: []pki.TrustPath{{CertIDs: []string{ecLeaf.ID, ecInter.ID, root.ID}, Trust: []pki.Trust{{RootStore: pki.StoreMozilla, IsTrusted: true}}}},
+			Issues:     pki.ChainIncomplete, IssueNames: []string{"incomplete chain"},
+			NameMatch: true, Trusted: true, AIAFetched: []string{ecInter.ID},
+			OCSP:  &pki.Staple{RevocationStatus: pki.RevocationCheckError, ErrorMessage: "the response is stale (nextUpdate 2026-03-01)"},
+			Facts: pki.Facts{Trusted: true, IncompleteChain: true, DaysLeft: 20},
+		},
+		{
+			ID: strings.Repeat("f6", 32), CertIDs: []string{old.ID, broken.ID}, NoSNI: true, Protocol: 771,
+			TrustPaths: []pki.TrustPath{{CertIDs: []string{old.ID}, Trust: []pki.Trust{{RootStore: pki.StoreMozilla, TrustErrorMessage: "x509: certificate has expired or is not yet valid"}}}},
+			Issues:     pki.ChainUnrelatedOrDuplicate, IssueNames: []string{"unrelated or duplicate certificates"},
+			TrustError: "x509: certificate has expired or is not yet valid",
+			AIAErrors:  []string{"http://ca.example/old.cer: HTTP 404 Not Found"},
+			Facts: pki.Facts{Mismatch: true, Expired: true, SelfSigned: true, DaysLeft: -3574,
+				TrustErrors: []string{"the certificate expired on 2016-06-01", "the certificate is self-signed"}},
+		},
+	}
+	store := pki.RootStore{Name: pki.StoreMozilla, Module: "golang.org/x/crypto/x509roots/fallback", Roots: 146}
 
 	ready := assess.Endpoint{
 		IPAddress: "192.0.2.10", StatusMessage: "Ready", Progress: 100, Duration: 83_400,
@@ -93,23 +158,24 @@ func sampleHost() *assess.Host {
 				{ID: 19, Name: "secp192r1", Bits: 192, NamedGroupType: "EC"},
 				{ID: 22, Name: "secp256k1", Bits: 256, NamedGroupType: "EC"},
 			}},
-			PadlockGroupsVia:     772,
-			RenegSupport:         2,
-			SessionTickets:       1,
-			CompressionMethods:   1,
-			SupportsALPN:         true,
-			ALPNProtocols:        "h2",
-			Heartbeat:            true,
-			PadlockExtensionsVia: 771,
-			PadlockExtensions:    []uint16{0xff01, 23, 35, 16, 15, 0xabcd},
-			ProtocolIntolerance:  16,
-			PadlockIntolerance:   []assess.Intolerance{{Version: 0x0398, Label: "TLS 1.152", Reason: "server sent alert protocol_version"}},
-			CertChains: []assess.CertChain{
-				{ID: strings.Repeat("e5", 32), CertIDs: []string{leaf.ID, inter.ID}, PadlockProtocol: 772, PadlockSNI: "www.example.com", PadlockOCSPResponse: []byte{1}},
-				{ID: strings.Repeat("f6", 32), CertIDs: []string{old.ID, broken.ID}, NoSNI: true, PadlockProtocol: 771},
-			},
-			PadlockConnections: 187,
-			PadlockErrors:      []string{"TLS 1.3 certificate handshake: remote error: tls: handshake failure"},
+			PadlockGroupsVia:         772,
+			RenegSupport:             2,
+			SessionTickets:           1,
+			CompressionMethods:       1,
+			SupportsALPN:             true,
+			ALPNProtocols:            "h2",
+			Heartbeat:                true,
+			PadlockExtensionsVia:     771,
+			PadlockExtensions:        []uint16{0xff01, 23, 35, 16, 15, 0xabcd},
+			ProtocolIntolerance:      16,
+			PadlockIntolerance:       []assess.Intolerance{{Version: 0x0398, Label: "TLS 1.152", Reason: "server sent alert protocol_version"}},
+			CertChains:               chains,
+			PadlockRootStore:         &store,
+			OCSPStapling:             true,
+			StaplingRevocationStatus: pki.RevocationNotRevoked,
+			HasSCT:                   5,
+			PadlockConnections:       187,
+			PadlockErrors:            []string{"TLS 1.3 certificate handshake: remote error: tls: handshake failure"},
 		},
 	}
 	unreachable := assess.Endpoint{
@@ -148,7 +214,7 @@ func sampleHost() *assess.Host {
 		EngineVersion: "padlock-dev", CriteriaVersion: "padlock-2009r", PadlockSchema: assess.Schema,
 		PadlockSNI: "www.example.com",
 		Endpoints:  []assess.Endpoint{ready, unreachable, noTLS},
-		Certs:      []assess.Cert{leaf, inter, old, broken},
+		Certs:      []assess.Cert{leaf, inter, root, ecLeaf, ecInter, old, broken},
 	}
 }
 

@@ -341,3 +341,18 @@ func TestNginxDualCertificates(t *testing.T) {
 		t.Errorf("chains with leaf keys %v, want one ECDSA and one RSA", algs)
 	}
 }
+
+func TestOpenSSLPrioritizeChaCha(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{
+		Protocols:  []string{"-tls1_2"},
+		Ciphers:    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256",
+		ServerPref: true,
+		Extra:      []string{"-prioritize_chacha"},
+	})
+	res := run(t, s)
+	ps := wantSuites(t, res, registry.TLS12, []uint32{0xc030, 0xcca8, 0xc02f}, true)
+	if !ps.PreferenceKnown || !ps.ServerPreference || !ps.ChaCha20Preference {
+		t.Errorf("want server order with ChaCha20 preference, got %+v", ps)
+	}
+}

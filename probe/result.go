@@ -72,7 +72,11 @@ type ProtocolSuites struct {
 	// PreferenceKnown is false when fewer than two suites were accepted,
 	// so there was no order to observe.
 	PreferenceKnown bool
-	Suites          []AcceptedSuite
+	// ChaCha20Preference is set when a server with its own order still
+	// gives ChaCha20 to clients that list it first (SSL Labs'
+	// chaCha20Preference).
+	ChaCha20Preference bool `json:",omitempty"`
+	Suites             []AcceptedSuite
 	Inconclusive    string `json:",omitempty"`
 }
 

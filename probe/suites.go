@@ -97,11 +97,27 @@ func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first
 	return ps
 }
 
-// suitePreference offers the first two suites found in the reverse of the
+// suitePreference offers two of the suites found in the reverse of the
 // order the server chose them. A server with its own order picks the same
-// suite again; one that follows the client picks the other.
+// suite again; one that follows the client picks the other. ChaCha20 suites
+// are kept out of the pair: servers that prioritise ChaCha20 for clients
+// listing it first (OpenSSL's PrioritizeChaCha) would otherwise look like
+// they follow the client. Such a server is then tested for exactly that.
 func (p *prober) suitePreference(ctx context.Context, ps *ProtocolSuites) {
-	a, b := uint16(ps.Suites[0].ID), uint16(ps.Suites[1].ID)
+	var pair, chacha []uint16
+	for _, a := range ps.Suites {
+		s, ok := a.Suite()
+		switch {
+		case ok && s.Cipher == registry.ChaCha20Poly1305:
+			chacha = append(chacha, s.ID)
+		case len(pair) < 2:
+			pair = append(pair, uint16(a.ID))
+		}
+	}
+	if len(pair) < 2 {
+		pair = []uint16{uint16(ps.Suites[0].ID), uint16(ps.Suites[1].ID)}
+	}
+	a, b := pair[0], pair[1]
 	f, err := p.exchange(ctx, hello{version: ps.Protocol, suites: []uint16{b, a}, sni: p.ep.SNI})
 	if err != nil {
 		p.errorf("%v cipher suite preference: %v", ps.Protocol, err)
@@ -109,6 +125,18 @@ func (p *prober) suitePreference(ctx context.Context, ps *ProtocolSuites) {
 	}
 	ps.PreferenceKnown = true
 	ps.ServerPreference = f.hello.CipherSuite == a
+	if !ps.ServerPreference || len(chacha) == 0 || uint16(ps.Suites[0].ID) == chacha[0] {
+		return
+	}
+	// The server has its own order with ChaCha20 below the top: does a
+	// client that lists ChaCha20 first get it anyway?
+	top := uint16(ps.Suites[0].ID)
+	f, err = p.exchange(ctx, hello{version: ps.Protocol, suites: []uint16{chacha[0], top}, sni: p.ep.SNI})
+	if err != nil {
+		p.errorf("%v ChaCha20 preference: %v", ps.Protocol, err)
+		return
+	}
+	ps.ChaCha20Preference = f.hello.CipherSuite == chacha[0]
 }
 
 // accepted describes the suite the server chose in f, with its key exchange.

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +16,7 @@ import (
 
 	"padlock/assess"
 	"padlock/console"
+	"padlock/pki"
 	"padlock/probe"
 )
 
@@ -75,6 +78,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sni      = fs.String("sni", "", "server name to send instead of the target's host name")
 		noColor  = fs.Bool("no-color", false, "plain output even on a terminal")
 		verbose  = fs.Bool("v", false, "show more detail")
+		caFile   = fs.String("ca-file", "", "PEM `file` of CA certificates to trust besides the Mozilla roots (private or test PKIs)")
+		aiaFetch = fs.Bool("aia-fetch", true, "fetch intermediate certificates a server fails to send from the certificates' AIA URLs, as most browsers do (-aia-fetch=false: judge only what was sent)")
 		resolves resolveFlag
 		pf       probeFlags
 	)
@@ -109,6 +114,16 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	opts := assess.Options{Probe: pf.options()}
+	if *caFile != "" {
+		roots, err := readCAFile(*caFile)
+		if err != nil {
+			return fmt.Errorf("%w: -ca-file: %v", errUsage, err)
+		}
+		opts.PKI.ExtraRoots = roots
+	}
+	if *aiaFetch {
+		opts.PKI.FetchIssuer = pki.HTTPIssuerFetcher(nil, 0, pf.timeout)
+	}
 	failed := 0
 	for _, t := range targets {
 		h := assess.Assess(ctx, t, opts)
@@ -136,6 +151,37 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%d of %d targets could not be assessed", failed, len(targets))
 	}
 	return nil
+}
+
+// readCAFile reads a PEM bundle of CA certificates. Text outside PEM blocks
+// (the comments of ca-bundle files) is ignored; a file without any
+// certificate, a block that is not a certificate, or one that does not
+// parse is an error.
+func readCAFile(path string) ([]*x509.Certificate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for rest := b; ; {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("%s: block %d is a %s, not a CERTIFICATE", path, len(certs)+1, blk.Type)
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: certificate %d: %v", path, len(certs)+1, err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s: no PEM certificate found", path)
+	}
+	return certs, nil
 }
 
 // isTerminal reports whether w is a character device (a terminal).

@@ -1,0 +1,295 @@
+// Package store keeps scans and their assessments: SQLite embedded by
+// default, shaped so PostgreSQL can sit behind the same interface.
+//
+// # Model
+//
+// A Scan is one run over a targets file. Its Targets are the file's rows,
+// stored with the scan in one transaction (CreateScan), so that a scan
+// interrupted at any point knows exactly what it still has to do. An
+// Assessment is the outcome for one target: a few typed columns for
+// filtering and charts (grade, flags, protocols, certificate expiry) and
+// the full result JSON. SaveAssessment commits each assessment on its own
+// as soon as the target finishes, so a scan killed with SIGKILL loses only
+// the targets that had not finished; Pending lists them for --resume.
+// Saving an assessment twice for the same (scan, target) replaces the
+// first: re-runs never duplicate.
+//
+// # API summary
+//
+//	st, err := store.Open(ctx, "padlock.db")   // or "sqlite:path"; "postgres://…" is refused for now
+//	defer st.Close()
+//	id, err := st.CreateScan(ctx, store.Scan{Name: …, TargetsFile: …, Started: time.Now(), Options: `{…}`}, targets)
+//	// CreateScan sets targets[i].ID, targets[i].ScanID and targets[i].Site (SiteKey of Site, or of URL).
+//	for _, t := range pending { … st.SaveAssessment(ctx, store.Assessment{ScanID: id, TargetID: t.ID, Finished: …, Grade: …, Result: …}) }
+//	st.SetScanStatus(ctx, id, store.StatusFinished, time.Now())
+//	scans, err := st.LatestFinished(ctx, 2)    // newest first: scans[1] is the older one
+//	hist, err := st.History(ctx, store.SiteKey("https://www.example.org/"))
+//
+// Conventions:
+//   - Times are stored in UTC to the millisecond; a zero time.Time means
+//     "not set" (NULL).
+//   - Lists come back in a stable order: scans by id (oldest first, except
+//     LatestFinished, newest first), targets by id (the order CreateScan
+//     got them in), assessments by target id, history oldest first.
+//   - A missing scan is ErrNotFound (test with errors.Is); a result over
+//     MaxResultBytes is ErrResultTooLarge.
+//   - Grade is the site's grade ("A+" … "F", "T", "M", "U"), without the
+//     `*`, which is Star. An inconclusive result has Grade "" and says why
+//     in Inconclusive; it is never a grade (GRADING.md decision 1).
+//   - Site keys are SiteKey's: the host name lower-cased, without a trailing
+//     dot, with ":port" only when the port is not 443.
+//
+// SQLite runs in WAL mode with a busy timeout and foreign keys on, and the
+// goose migrations in migrations/sqlite are applied when the database is
+// opened. Writes from one process are serialised (SQLite has one writer at
+// a time); reads run concurrently with them.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// ScanID identifies a scan.
+type ScanID int64
+
+// ScanStatus is the state of a scan.
+type ScanStatus string
+
+// Scan states.
+const (
+	// StatusRunning: the scan was started and has not finished. A scan
+	// whose process was killed stays "running"; --resume continues it.
+	StatusRunning ScanStatus = "running"
+	// StatusFinished: every target was assessed (some perhaps
+	// inconclusively).
+	StatusFinished ScanStatus = "finished"
+	// StatusInterrupted: the scan was stopped (e.g. SIGINT) before every
+	// target was assessed; --resume continues it.
+	StatusInterrupted ScanStatus = "interrupted"
+)
+
+// Valid reports whether s is one of the three states.
+func (s ScanStatus) Valid() bool {
+	return s == StatusRunning || s == StatusFinished || s == StatusInterrupted
+}
+
+// Counts summarise a scan's progress. They are computed when the scan is
+// read, never stored.
+type Counts struct {
+	Total  int `json:"total"`  // targets
+	Done   int `json:"done"`   // targets with an assessment (graded or inconclusive)
+	Failed int `json:"failed"` // of Done, those inconclusive (no grade)
+}
+
+// Scan is one run over a targets file.
+type Scan struct {
+	ID          ScanID
+	Name        string
+	TargetsFile string
+	Started     time.Time
+	Finished    time.Time // zero until the scan is finished or interrupted
+	Status      ScanStatus
+	// Options is the JSON of the scan options ("" is stored as "{}").
+	Options string
+	Counts  Counts // filled in by reads; ignored by CreateScan
+}
+
+// Target is one row of a targets file.
+type Target struct {
+	ID           int64 // set by CreateScan
+	ScanID       ScanID
+	Organisation string
+	URL          string
+	Group        string
+	Tags         []string
+	Notes        string
+	// Pin is the address to connect to instead of resolving the host (the
+	// targets file's ip column); "" to resolve.
+	Pin string
+	// Line is the line of the targets file the row came from (0 if none).
+	Line int
+	// Site is the site key. CreateScan normalises it with SiteKey, from
+	// URL when empty, and writes the result back.
+	Site string
+}
+
+// Assessment is the outcome for one target of one scan.
+type Assessment struct {
+	ScanID   ScanID
+	TargetID int64
+	// Site, Organisation, URL and Group are the target's: they are read
+	// back from it and ignored by SaveAssessment.
+	Site         string
+	Organisation string
+	URL          string
+	Group        string
+
+	Started  time.Time // optional
+	Finished time.Time // when the target's assessment ended (zero: now)
+
+	// Grade is the site grade, the worst endpoint grade: "A+" … "F",
+	// "T", "M" or "U"; "" when inconclusive.
+	Grade string
+	// GradeTrustIgnored is the worst endpoint grade with T and M set
+	// aside (optional).
+	GradeTrustIgnored string
+	// Star: personal data over plain text (`*`, GRADING.md decision 2).
+	Star bool
+	// SecureByDefault: plain HTTP redirects to HTTPS (decision 3); nil
+	// when it could not be told.
+	SecureByDefault *bool
+	// Inconclusive says why there is no grade ("" when there is one). An
+	// inconclusive assessment still counts as done (Counts.Failed), and is
+	// never counted as a change.
+	Inconclusive string
+	// Provisional: a rule that could change the grade was not evaluated.
+	Provisional bool
+
+	// HSTS is the HSTS policy status ("present", "absent", "invalid"...,
+	// web.HSTSPolicy.Status).
+	HSTS string
+	// Protocols lists the protocols supported on any endpoint, oldest
+	// first, comma-separated: "TLS 1.2,TLS 1.3".
+	Protocols string
+	// BestProtocol is the newest protocol supported: "TLS 1.3".
+	BestProtocol string
+	// CertNotAfter is the earliest expiry of the leaf certificates served
+	// (zero when unknown).
+	CertNotAfter time.Time
+	// Endpoints is the number of endpoints (addresses) assessed.
+	Endpoints int
+	// Criteria is the grading rules' revision ("padlock-2009r"), so that a
+	// re-grade knows what it replaces.
+	Criteria string
+
+	// Result is the full result JSON (fleet stores an object holding the
+	// assess.Host and the web result). It must be valid JSON and at most
+	// MaxResultBytes; empty means none.
+	Result json.RawMessage
+}
+
+// MaxResultBytes bounds Assessment.Result.
+const MaxResultBytes = 8 << 20
+
+// Errors.
+var (
+	// ErrNotFound: no such scan (or target in that scan).
+	ErrNotFound = errors.New("store: not found")
+	// ErrResultTooLarge: Assessment.Result is over MaxResultBytes.
+	ErrResultTooLarge = errors.New("store: result too large")
+	// ErrUnsupported: the DSN names a database padlock cannot use yet.
+	ErrUnsupported = errors.New("store: unsupported database")
+)
+
+// Store persists scans, targets and assessments. Implementations are safe
+// for concurrent use.
+type Store interface {
+	// CreateScan stores a scan and its targets in one transaction and
+	// returns the scan's id. On success it sets targets[i].ID,
+	// targets[i].ScanID and targets[i].Site (SiteKey of Site, or of URL
+	// when Site is empty). A zero Started is now; an empty Status is
+	// StatusRunning; Options must be JSON ("" is "{}"). Every target needs
+	// a URL.
+	CreateScan(ctx context.Context, s Scan, targets []Target) (ScanID, error)
+	// Scan returns one scan with its counts (ErrNotFound if none).
+	Scan(ctx context.Context, id ScanID) (Scan, error)
+	// Scans returns every scan, oldest first.
+	Scans(ctx context.Context) ([]Scan, error)
+	// LatestFinished returns up to n finished scans, newest first (by
+	// finish time, then id); n <= 0 returns them all.
+	LatestFinished(ctx context.Context, n int) ([]Scan, error)
+	// Targets returns a scan's targets in id order.
+	Targets(ctx context.Context, id ScanID) ([]Target, error)
+	// Pending returns a scan's targets without an assessment, in id order:
+	// what --resume runs.
+	Pending(ctx context.Context, id ScanID) ([]Target, error)
+	// SaveAssessment stores a (scan, target)'s assessment and commits it.
+	// Saving again for the same pair replaces it. The target must belong
+	// to the scan (else ErrNotFound). Grade must be one of "A+" … "F", "T",
+	// "M", "U" or ""; Result must be valid JSON (or empty) of at most
+	// MaxResultBytes (else ErrResultTooLarge). A zero Finished is now.
+	SaveAssessment(ctx context.Context, a Assessment) error
+	// Assessments returns a scan's assessments in target id order.
+	Assessments(ctx context.Context, id ScanID) ([]Assessment, error)
+	// SetScanStatus sets a scan's status and finish time (zero: none).
+	SetScanStatus(ctx context.Context, id ScanID, st ScanStatus, finished time.Time) error
+	// History returns a site's assessments over all scans, oldest scan
+	// first. site is normalised with SiteKey, so a URL works too. A scan
+	// that listed the site more than once contributes one per target.
+	History(ctx context.Context, site string) ([]Assessment, error)
+	// Close releases the database.
+	Close() error
+}
+
+// Open opens the store a DSN names:
+//
+//	"padlock.db", "/path/to/x.db", "sqlite:path", "sqlite://path"  SQLite (created if missing)
+//	"postgres://…", "postgresql://…"                              not supported yet (ErrUnsupported)
+func Open(ctx context.Context, dsn string) (Store, error) {
+	switch {
+	case dsn == "":
+		return nil, errors.New("store: no database given")
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"), strings.HasPrefix(dsn, "pg:"):
+		return nil, fmt.Errorf("%w: PostgreSQL is not supported yet; use a SQLite file (e.g. padlock.db)", ErrUnsupported)
+	case strings.HasPrefix(dsn, "sqlite://"):
+		dsn = strings.TrimPrefix(dsn, "sqlite://")
+	case strings.HasPrefix(dsn, "sqlite:"):
+		dsn = strings.TrimPrefix(dsn, "sqlite:")
+	case strings.Contains(dsn, "://"):
+		return nil, fmt.Errorf("%w: %q (use a SQLite file path or sqlite:PATH)", ErrUnsupported, redact(dsn))
+	}
+	s, err := OpenSQLite(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// redact drops a URL's password.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
+// SiteKey normalises a target to its site key: the host lower-cased and
+// without a trailing dot, followed by ":port" when the port is not 443
+// (IPv6 literals in brackets then). It accepts URLs ("https://Example.org/x")
+// and bare hosts ("example.org", "example.org:8443"). A plain http:// URL
+// without a port keys as its host (the HTTPS side is what padlock grades).
+// It returns s lower-cased and trimmed when no host can be found in it.
+func SiteKey(s string) string {
+	s = strings.TrimSpace(s)
+	if ip := net.ParseIP(strings.Trim(s, "[]")); ip != nil {
+		if ip.To4() == nil {
+			return "[" + ip.String() + "]"
+		}
+		return ip.String()
+	}
+	raw := s
+	if !strings.Contains(s, "://") {
+		raw = "https://" + s
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return strings.ToLower(s)
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if port == "" || port == "443" || (port == "80" && u.Scheme == "http") {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return net.JoinHostPort(host, port)
+}
