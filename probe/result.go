@@ -77,7 +77,7 @@ type ProtocolSuites struct {
 	// chaCha20Preference).
 	ChaCha20Preference bool `json:",omitempty"`
 	Suites             []AcceptedSuite
-	Inconclusive    string `json:",omitempty"`
+	Inconclusive       string `json:",omitempty"`
 }
 
 // AcceptedSuite is one cipher suite the server accepted, with the key
