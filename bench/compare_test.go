@@ -142,7 +142,7 @@ func servers() []server {
 		// preference test offers the first two suites found reversed,
 		// [CHACHA20, AES256-GCM], and reads the ChaCha20 answer as client
 		// order.
-		{name: "openssl-prioritize-chacha", knownBug: "suite preference misread with PrioritizeChaCha",
+		{name: "openssl-prioritize-chacha",
 			start: func(t *testing.T) *peer.Server {
 				return peer.OpenSSL(t, peer.OpenSSLOptions{
 					MinProtocol: "TLSv1.2",
