@@ -12,6 +12,7 @@ import (
 
 	"padlock/pki"
 	"padlock/probe"
+	"padlock/web"
 )
 
 // Resolver looks up the addresses of a host name. *net.Resolver satisfies
@@ -32,6 +33,10 @@ type Options struct {
 	// value judges offline against the embedded Mozilla root store. Now,
 	// when zero, is the time the endpoint's probe ended.
 	PKI pki.Options
+	// Web, when set, also checks the plain-HTTP side (package web):
+	// redirects to HTTPS, HSTS, forms asking for personal data. Its Dial is
+	// wrapped so that a pinned target's name reaches the pinned address.
+	Web *web.Options
 	// now replaces time.Now in tests.
 	now func() time.Time
 }
@@ -91,6 +96,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 
 	results := make([]Endpoint, len(addrs))
 	certs := make([][]*Cert, len(addrs))
+	evs := make([]*evidence, len(addrs))
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, a := range addrs {
@@ -103,10 +109,29 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 				results[i].IPAddress = a.String()
 				return
 			}
-			results[i], certs[i] = assessEndpoint(ctx, t, a, opts)
+			results[i], certs[i], evs[i] = assessEndpoint(ctx, t, a, opts)
 		})
 	}
+	var site *web.Result
+	if opts.Web != nil {
+		wg.Go(func() { site = checkWeb(ctx, t, *opts.Web) })
+	}
 	wg.Wait()
+
+	// Grading waits for the HTTP side: HSTS decides A+, and an HTTPS site
+	// that only redirects to plain HTTP is U.
+	for i := range results {
+		if evs[i] == nil {
+			continue
+		}
+		evs[i].web = site
+		applyGrade(&results[i], t.Host, *evs[i])
+		if site != nil && results[i].Details != nil {
+			hsts := site.HSTSPolicy
+			results[i].Details.HSTSPolicy = &hsts
+		}
+	}
+	h.PadlockWeb = site
 
 	var failures []string
 	for i, ep := range results {
@@ -119,6 +144,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 			failures = append(failures, ep.StatusMessage)
 		}
 	}
+	h.PadlockSite = summarize(h, site)
 	if !slices.ContainsFunc(h.Endpoints, func(e Endpoint) bool { return e.Ready() }) {
 		return finish(StatusError, strings.Join(failures, "; "))
 	}
@@ -129,7 +155,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 // grades it; it also returns the certificates of the analysis, for
 // Host.Certs. A panic in the prober or the analysis is turned into an
 // endpoint with an internal error rather than taking the program down.
-func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (ep Endpoint, certs []*Cert) {
+func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (ep Endpoint, certs []*Cert, ev *evidence) {
 	defer func() {
 		if r := recover(); r != nil {
 			ep = Endpoint{
@@ -144,7 +170,7 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (
 					PadlockErrors: []string{fmt.Sprintf("panic: %v", r)},
 				},
 			}
-			certs = nil
+			certs, ev = nil, nil
 		}
 	}()
 	pe := probe.Endpoint{IP: a, Port: t.port(), SNI: t.sni()}
@@ -159,11 +185,11 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (
 	}
 	ep, rep := fromProbe(ctx, res, err, t.certName(), po)
 	ep.IPAddress = a.String()
-	applyGrade(&ep, t.Host, evidence{probe: res, probeErr: err, certs: rep, now: now})
+	ev = &evidence{probe: res, probeErr: err, certs: rep, now: now}
 	if rep != nil {
 		certs = rep.Certs
 	}
-	return ep, certs
+	return ep, certs, ev
 }
 
 // addresses returns the endpoints' addresses, sorted (IPv4 first) and

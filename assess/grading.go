@@ -16,6 +16,7 @@ import (
 	"padlock/pki"
 	"padlock/probe"
 	"padlock/registry"
+	"padlock/web"
 )
 
 // evidence is everything one endpoint's grade is judged from. Parts that
@@ -26,12 +27,22 @@ type evidence struct {
 	probe    *probe.Result
 	probeErr error
 	certs    *pki.Report // the certificate analysis; nil when none ran
+	web      *web.Result // the plain-HTTP side; nil when not checked
 	now      time.Time
 }
 
 // facts maps the evidence onto the grading package's facts.
 func (e evidence) facts(host string) grade.Facts {
 	f := grade.Facts{Host: host, Now: e.now}
+	if e.web != nil {
+		f.HTTP = httpFacts(e.web)
+		if e.web.HTTPSRedirectsToHTTP {
+			f.HTTPSRedirectsToHTTP = true
+			if n := len(e.web.HTTPSRedirects); n > 0 {
+				f.RedirectLocation = e.web.HTTPSRedirects[n-1].URL
+			}
+		}
+	}
 	res := e.probe
 	switch {
 	case e.probeErr != nil && errors.Is(e.probeErr, probe.ErrUnreachable):

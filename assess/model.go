@@ -4,6 +4,7 @@ import (
 	"padlock/grade"
 	"padlock/pki"
 	"padlock/registry"
+	"padlock/web"
 )
 
 // Schema names the version of the JSON contract (docs/result-schema.md).
@@ -71,6 +72,12 @@ type Host struct {
 	// PadlockSNI is the server_name padlock sent ("" when none was, as for
 	// an IP address target).
 	PadlockSNI string `json:"padlockSni,omitempty"`
+	// PadlockSite is the verdict on the whole site: worst endpoint grade,
+	// the * flag, secure by default.
+	PadlockSite Site `json:"padlockSite"`
+	// PadlockWeb is the plain-HTTP side: redirects, HSTS, pages and forms.
+	// nil when it was not checked.
+	PadlockWeb *web.Result `json:"padlockWeb,omitempty"`
 }
 
 // Endpoint is one IP address of the host: SSL Labs API v3's Endpoint object.
@@ -162,6 +169,11 @@ type EndpointDetails struct {
 	// PadlockProtocolTests is the answer for every protocol version tested,
 	// supported or not (Protocols lists the supported ones only).
 	PadlockProtocolTests []ProtocolTest `json:"padlockProtocolTests,omitempty"`
+	// HSTSPolicy is the Strict-Transport-Security policy of the host (the
+	// same for every endpoint: it is fetched by name). nil when the HTTP
+	// side was not checked.
+	HSTSPolicy *web.HSTSPolicy `json:"hstsPolicy,omitempty"`
+
 	// Sims are the handshake simulations with reference client profiles.
 	Sims *Sims `json:"sims,omitempty"`
 

@@ -26,6 +26,8 @@ type Target struct {
 	// Pin lists addresses to use instead of resolving Host (as curl's
 	// --resolve). Empty means resolve; ignored when Host is an IP literal.
 	Pin []netip.Addr
+	// HTTPPort is where plain HTTP is checked; 0 means 80.
+	HTTPPort uint16
 }
 
 // sni returns the server_name to send for t.

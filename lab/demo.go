@@ -32,12 +32,16 @@ var (
 // Trust DemoCA().Pool() (or Root()) to verify the demo servers' chains.
 func DemoCA() (*CA, error) {
 	demoOnce.Do(func() {
-		root, err := NewCA("padlock lab demo root")
+		// Backdated, so that the expired demo leaf was issued while its
+		// CA was valid: it is expired, and nothing else.
+		now := time.Now()
+		validity := CAValidity(now.AddDate(-1, 0, 0), now.AddDate(9, 0, 0))
+		root, err := NewCA("padlock lab demo root", validity)
 		if err != nil {
 			demoErr = err
 			return
 		}
-		demoCA, demoErr = root.Intermediate("padlock lab demo intermediate")
+		demoCA, demoErr = root.Intermediate("padlock lab demo intermediate", validity)
 	})
 	return demoCA, demoErr
 }

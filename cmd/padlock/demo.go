@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"padlock/assess"
 	"padlock/console"
 	"padlock/lab"
+	"padlock/pki"
 )
 
 // runDemo starts the lab's deliberately configured servers on loopback and
@@ -47,7 +49,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "padlock demo: %d deliberately configured HTTPS servers on 127.0.0.1\n\n", len(servers))
 	}
 
-	opts := assess.Options{Probe: pf.options()}
+	// The lab's servers chain to the lab's own root: trust it, as a user
+	// of a private PKI would with --ca-file.
+	ca, err := lab.DemoCA()
+	if err != nil {
+		return err
+	}
+	opts := assess.Options{Probe: pf.options(), PKI: pki.Options{ExtraRoots: []*x509.Certificate{ca.Root().Cert}}}
 	hosts := make([]*assess.Host, len(servers))
 	for i, s := range servers {
 		t := assess.Target{
@@ -83,7 +91,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // demoSummary prints one line per lab server: what it is and what padlock saw.
 func demoSummary(w io.Writer, servers []*lab.GoServer, hosts []*assess.Host) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVER\tPORT\tPROTOCOLS\tSUITES\tCONNECTIONS\tSTATUS")
+	fmt.Fprintln(tw, "SERVER\tGRADE\tPROTOCOLS\tSUITES\tCONNECTIONS\tSTATUS")
 	for i, s := range servers {
 		h := hosts[i]
 		protocols, suites, conns, status := "-", 0, 0, h.StatusMessage
@@ -104,7 +112,11 @@ func demoSummary(w io.Writer, servers []*lab.GoServer, hosts []*assess.Host) err
 				conns = d.PadlockConnections
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%s\n", s.Name, s.Port, protocols, suites, conns, status)
+		g := h.PadlockSite.Display
+		if g == "" {
+			g = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, g, protocols, suites, conns, status)
 	}
 	return tw.Flush()
 }
