@@ -45,4 +45,3 @@ func httpFacts(w *web.Result) *grade.HTTPFacts {
 	}
 	return f
 }
-
