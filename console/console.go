@@ -57,13 +57,13 @@ type renderer struct {
 }
 
 func (r *renderer) line(format string, args ...any) {
-	fmt.Fprintf(r.w, format, args...)
+	r.w.WriteString(safeLine(fmt.Sprintf(format, args...), r.p.color))
 	r.w.WriteByte('\n')
 }
 
 func (r *renderer) lines(ls []string) {
 	for _, l := range ls {
-		r.w.WriteString(l)
+		r.w.WriteString(safeLine(l, r.p.color))
 		r.w.WriteByte('\n')
 	}
 }
@@ -115,10 +115,12 @@ func (r *renderer) render() {
 	meta = append(meta, fmt.Sprintf("%d %s", len(h.Endpoints), plural(len(h.Endpoints), "endpoint", "endpoints")))
 	meta = append(meta, h.EngineVersion+", criteria "+h.CriteriaVersion)
 	r.line("%s", r.p.paint(dim, strings.Join(meta, " · ")))
+	r.site(h)
 
 	for i := range h.Endpoints {
 		r.endpoint(&h.Endpoints[i])
 	}
+	r.web(h.PadlockWeb)
 }
 
 func formatTime(ms int64) string {

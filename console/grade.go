@@ -88,8 +88,15 @@ func (r *renderer) grade(ep *assess.Endpoint) {
 		for _, c := range []struct{ server, conf string }{
 			{"nginx:  ", f.Remedy.Nginx}, {"Apache: ", f.Remedy.Apache}, {"IIS:    ", f.Remedy.IIS},
 		} {
-			if c.conf != "" {
-				r.line("          %s%s", c.server, strings.ReplaceAll(c.conf, "\n", "\n                  "))
+			for i, l := range strings.Split(c.conf, "\n") {
+				if l == "" {
+					continue
+				}
+				if i == 0 {
+					r.line("          %s%s", c.server, l)
+				} else {
+					r.line("                  %s", l)
+				}
 			}
 		}
 	}

@@ -7,6 +7,9 @@ import (
 )
 
 // kxRules evaluates C1-C6 (GRADING.md §2.C).
+// fs reports a forward-secret, authenticated key exchange.
+func fs(s registry.Suite) bool { return s.ForwardSecret() && !s.Anonymous() }
+
 func (e *evaluator) kxRules() {
 	if anon := e.filter(func(a accepted) bool { return !a.v2 && a.suite.Anonymous() }); len(anon) > 0 {
 		e.fire(RuleC1, "anonymous suites are accepted: anyone in the middle can impersonate the server (key exchange scores 0)",
@@ -87,7 +90,6 @@ func (e *evaluator) kxRules() {
 		}
 	}
 
-	fs := func(s registry.Suite) bool { return s.ForwardSecret() && !s.Anonymous() }
 	e.negotiationRule(RuleC6, func(n negotiated) bool { return !fs(n.suite) && !e.clientLimited(n, fs) },
 		"modern clients negotiate a suite without forward secrecy")
 }
@@ -132,8 +134,14 @@ func (e *evaluator) cipherRules() {
 	}
 	e.negotiationRule(RuleD6, func(n negotiated) bool { return n.suite.Cipher.BlockBits() == 64 && n.proto >= modernProtocol },
 		"a 64-bit block cipher (SWEET32) is negotiated with TLS 1.1 or later by modern clients")
-	aead := func(s registry.Suite) bool { return s.AEAD() }
-	e.negotiationRule(RuleD7, func(n negotiated) bool { return !aead(n.suite) && !e.clientLimited(n, aead) },
+	// A client that gets forward secrecy without AEAD (IE 11 on Windows 7
+	// with an RSA certificate: no ECDHE_RSA GCM suite) is not held against
+	// the server unless an AEAD suite that keeps forward secrecy was there
+	// for it: trading FS for AEAD would fire C6 instead.
+	e.negotiationRule(RuleD7, func(n negotiated) bool {
+		better := func(s registry.Suite) bool { return s.AEAD() && (fs(s) || !fs(n.suite)) }
+		return !n.suite.AEAD() && !e.clientLimited(n, better)
+	},
 		"modern clients negotiate a suite without authenticated encryption (AEAD)")
 }
 

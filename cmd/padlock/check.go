@@ -18,6 +18,7 @@ import (
 	"padlock/console"
 	"padlock/pki"
 	"padlock/probe"
+	"padlock/web"
 )
 
 // resolveFlag collects curl-style --resolve HOST:PORT:ADDR pins.
@@ -79,6 +80,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		noColor  = fs.Bool("no-color", false, "plain output even on a terminal")
 		verbose  = fs.Bool("v", false, "show more detail")
 		caFile   = fs.String("ca-file", "", "PEM `file` of CA certificates to trust besides the Mozilla roots (private or test PKIs)")
+		noWeb    = fs.Bool("no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms asking for personal data)")
+		httpPort = fs.Uint("http-port", 80, "port of the plain-HTTP side")
 		aiaFetch = fs.Bool("aia-fetch", true, "fetch intermediate certificates a server fails to send from the certificates' AIA URLs, as most browsers do (-aia-fetch=false: judge only what was sent)")
 		resolves resolveFlag
 		pf       probeFlags
@@ -110,10 +113,17 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				t.Pin = append(t.Pin, r.addr)
 			}
 		}
+		t.HTTPPort = uint16(*httpPort)
 		targets = append(targets, t)
 	}
 
 	opts := assess.Options{Probe: pf.options()}
+	if !*noWeb {
+		opts.Web = &web.Options{Timeout: pf.timeout}
+	}
+	if *httpPort == 0 || *httpPort > 65535 {
+		return fmt.Errorf("%w: bad --http-port %d", errUsage, *httpPort)
+	}
 	if *caFile != "" {
 		roots, err := readCAFile(*caFile)
 		if err != nil {
