@@ -35,7 +35,7 @@ type evidence struct {
 func (e evidence) facts(host string) grade.Facts {
 	f := grade.Facts{Host: host, Now: e.now}
 	if e.web != nil {
-		f.HTTP = httpFacts(e.web)
+		f.HTTP = httpFacts(e.web, chainPins(e.certs))
 		if e.web.HTTPSRedirectsToHTTP {
 			f.HTTPSRedirectsToHTTP = true
 			if n := len(e.web.HTTPSRedirects); n > 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"padlock/grade"
+	"padlock/pki"
 	"padlock/web"
 )
 
@@ -36,12 +37,48 @@ func checkWeb(ctx context.Context, t Target, opts web.Options) *web.Result {
 }
 
 // httpFacts maps the plain-HTTP result onto the grading facts: the HSTS
-// policy (F1–F4). HPKP is left unknown until the web package reads it.
-func httpFacts(w *web.Result) *grade.HTTPFacts {
+// policy (F1–F4) and the HPKP policy matched against this endpoint's chain
+// (F5). chainPins are the SPKI pins of the chain sent for the name.
+func httpFacts(w *web.Result, chainPins []string) *grade.HTTPFacts {
 	p := w.HSTSPolicy
 	f := &grade.HTTPFacts{HSTSMaxAge: p.MaxAge, HSTSHeader: p.Header, HSTSError: p.Error}
 	if err := f.HSTS.UnmarshalText([]byte(p.Status)); err != nil {
 		f.HSTS = grade.HSTSUnknown
 	}
+	hp := w.HPKPPolicy
+	hp.Match(chainPins)
+	f.HPKPError = hp.Error
+	switch hp.Status {
+	case web.HPKPAbsent:
+		f.HPKP = grade.HPKPAbsent
+	case web.HPKPDisabled:
+		f.HPKP = grade.HPKPDisabled
+	case web.HPKPInvalid:
+		f.HPKP = grade.HPKPInvalid
+	case web.HPKPValid:
+		f.HPKP = grade.HPKPValid
+	case web.HPKPIncomplete, web.HPKPPartial:
+		f.HPKP = grade.HPKPNoMatch
+		if hp.PadlockProblem == "no-backup" {
+			f.HPKP = grade.HPKPNoBackup
+		}
+	default: // unknown, or pins not yet matched (no chain)
+		f.HPKP = grade.HPKPUnknown
+	}
 	return f
+}
+
+// chainPins are the SPKI pins (base64 SHA-256) of the first chain the
+// certificate analysis judged, leaf first.
+func chainPins(rep *pki.Report) []string {
+	if rep == nil || len(rep.Chains) == 0 {
+		return nil
+	}
+	var pins []string
+	for _, id := range rep.Chains[0].CertIDs {
+		if c := rep.Cert(id); c != nil && c.PinSHA256 != "" {
+			pins = append(pins, c.PinSHA256)
+		}
+	}
+	return pins
 }

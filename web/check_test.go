@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +95,10 @@ func TestNoHTTPSCrimeReport(t *testing.T) {
 	if res.HSTSPolicy.Status != HSTSUnknown || !strings.Contains(res.HSTSPolicy.Error, "HTTPS did not answer") {
 		t.Errorf("HSTS %+v", res.HSTSPolicy)
 	}
+	if res.HPKPPolicy.Status != HPKPUnknown || !strings.Contains(res.HPKPPolicy.Error, "HTTPS did not answer") ||
+		res.HPKPReportOnly.Status != HPKPUnknown {
+		t.Errorf("HPKP %+v, report-only %+v", res.HPKPPolicy, res.HPKPReportOnly)
+	}
 	if res.HTTPSRedirectsToHTTP {
 		t.Error("HTTPS does not answer at all: not a redirect to HTTP")
 	}
@@ -155,6 +162,9 @@ func TestHTTPAndHTTPSWithoutRedirect(t *testing.T) {
 	if res.HSTSPolicy.Status != HSTSAbsent {
 		t.Errorf("HSTS %+v", res.HSTSPolicy)
 	}
+	if res.HPKPPolicy.Status != HPKPAbsent || res.HPKPReportOnly.Status != HPKPAbsent || !res.HPKPReportOnly.PadlockReportOnly {
+		t.Errorf("HPKP %+v, report-only %+v", res.HPKPPolicy, res.HPKPReportOnly)
+	}
 	if len(res.HTTPSRedirects) != 1 || res.HTTPSRedirects[0].Status != 200 || res.HTTPSRedirects[0].TLSError != "" {
 		t.Errorf("HTTPS chain %+v", res.HTTPSRedirects)
 	}
@@ -185,7 +195,10 @@ func TestRedirectToHTTPSWithHSTS(t *testing.T) {
 			"/private/report-an-incident/": reportPage,
 			"/robots.txt":                  "User-agent: *\nDisallow: /private/\n",
 		},
-		HTTPSConf: `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`,
+		HTTPSConf: `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;` + "\n" +
+			`add_header Public-Key-Pins 'pin-sha256="` + phLeafPin + `"; pin-sha256="` + pinBackup +
+			`"; max-age=5184000; includeSubDomains; report-uri="https://report.police.example/hpkp"' always;` + "\n" +
+			`add_header Public-Key-Pins-Report-Only 'pin-sha256="` + pinOther + `"; report-uri="https://report.police.example/hpkp-ro"' always;`,
 	})
 	list, err := LoadPreloadList(strings.NewReader(preloadFixture(
 		`{ "name": "police.example", "policy": "custom", "mode": "force-https", "include_subdomains": true }`)))
@@ -212,6 +225,30 @@ func TestRedirectToHTTPSWithHSTS(t *testing.T) {
 	}
 	if len(res.HSTSPreloads) != 1 || res.HSTSPreloads[0].Status != "present" || res.HSTSPreloads[0].Hostname != f.host {
 		t.Errorf("preload %+v", res.HSTSPreloads)
+	}
+	// HPKP, from the same response: parsed, then matched against the chain
+	// the server sends (leaf and root: the pinned leaf key plus a backup).
+	pk, ro := res.HPKPPolicy, res.HPKPReportOnly
+	if pk.Status != HPKPUnmatched || pk.MaxAge != 5184000 || !pk.IncludeSubDomains || pk.PadlockReportOnly ||
+		pk.ReportURI != "https://report.police.example/hpkp" || len(pk.Pins) != 2 || pk.Pins[1].Value != pinBackup ||
+		pk.PadlockURL != f.httpsURL("", "/") || pk.Error != "" {
+		t.Errorf("HPKP %+v", pk)
+	}
+	if ro.Status != HPKPUnmatched || !ro.PadlockReportOnly || ro.ReportURI != "https://report.police.example/hpkp-ro" ||
+		len(ro.Pins) != 1 || ro.Pins[0].Value != pinOther || ro.PadlockURL != f.httpsURL("", "/") {
+		t.Errorf("HPKP report-only %+v", ro)
+	}
+	chainPins := servedChainPins(t, f)
+	if len(pk.Pins) > 0 && pk.Pins[0].Value != chainPins[0] {
+		t.Errorf("the pinned key %s is not the served leaf's %s", pk.Pins[0].Value, chainPins[0])
+	}
+	pk.Match(chainPins)
+	if pk.Status != HPKPValid || len(pk.MatchedPins) != 1 || pk.MatchedPins[0].Value != chainPins[0] {
+		t.Errorf("HPKP matched %+v", pk)
+	}
+	ro.Match(chainPins)
+	if ro.Status != HPKPIncomplete || ro.PadlockProblem != HPKPProblemNoMatch {
+		t.Errorf("HPKP report-only matched %+v", ro)
 	}
 	if res.PersonalDataOverPlainText {
 		t.Errorf("no plain text here: %+v", res.Evidence)
@@ -253,6 +290,30 @@ func TestRedirectToHTTPSWithHSTS(t *testing.T) {
 	if findPage(res2, f.httpsURL("www."+f.host, "/private/report-an-incident/")) == nil {
 		t.Errorf("IgnoreRobotsTxt: pages %+v", res2.Pages)
 	}
+}
+
+// servedChainPins connects to the fixture's HTTPS port as a browser would
+// and returns the pins of the chain it validates, leaf first, root last.
+func servedChainPins(t *testing.T, f *fixture) []string {
+	t.Helper()
+	d := &tls.Dialer{
+		NetDialer: &net.Dialer{Timeout: 5 * time.Second},
+		Config:    &tls.Config{ServerName: f.host, RootCAs: f.opts.RootCAs},
+	}
+	conn, err := d.Dial("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(int(f.httpsPort))))
+	if err != nil {
+		t.Fatalf("TLS to the fixture: %v", err)
+	}
+	defer conn.Close()
+	cs := conn.(*tls.Conn).ConnectionState()
+	if len(cs.VerifiedChains) == 0 {
+		t.Fatal("no verified chain")
+	}
+	var pins []string
+	for _, c := range cs.VerifiedChains[0] {
+		pins = append(pins, spkiPin(c))
+	}
+	return pins
 }
 
 // An HTTPS page whose form posts to http://, and an iframe over HTTP
@@ -557,7 +618,8 @@ func TestCheckCancelledAndInvalid(t *testing.T) {
 		t.Errorf("unreachable: %s after %v", res.SecureByDefaultReason, time.Since(start))
 	}
 	b, err := json.Marshal(res)
-	if err != nil || !bytes.Contains(b, []byte(`"hstsPolicy":{"LONG_MAX_AGE":15552000`)) {
+	if err != nil || !bytes.Contains(b, []byte(`"hstsPolicy":{"LONG_MAX_AGE":15552000`)) ||
+		!bytes.Contains(b, []byte(`"hpkpPolicy":{"status":"unknown"`)) || !bytes.Contains(b, []byte(`"hpkpRoPolicy":{"status":"unknown"`)) {
 		t.Errorf("JSON %s %v", b, err)
 	}
 }

@@ -38,6 +38,9 @@ type Hop struct {
 	Error string `json:"error,omitempty"`
 
 	sts []string // Strict-Transport-Security fields of the response
+	// Public-Key-Pins and Public-Key-Pins-Report-Only fields of an HTTPS
+	// response (browsers ignore them over plain HTTP).
+	pkp, pkpRO []string
 }
 
 // chain is the outcome of one fetch and the redirects it followed.
@@ -231,6 +234,8 @@ func (f *fetcher) one(ctx context.Context, u *url.URL, c *chain) (Hop, *url.URL,
 	if resp.TLS != nil {
 		hop.TLSError = f.verifyTLS(u, resp.TLS)
 		hop.sts = resp.Header.Values("Strict-Transport-Security")
+		hop.pkp = resp.Header.Values(hpkpHeader)
+		hop.pkpRO = resp.Header.Values(hpkpROHeader)
 	} else if v := resp.Header.Values("Strict-Transport-Security"); len(v) > 0 {
 		hop.sts = v
 	}

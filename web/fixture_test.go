@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"net"
 	"os"
 	"path/filepath"
@@ -32,6 +35,9 @@ const (
 	phHTTP  = "{HTTP}"  // the plain-HTTP port
 	phHTTPS = "{HTTPS}" // the HTTPS port
 	phDir   = "{DIR}"   // the site's directory (for alias)
+	// phLeafPin is the base64 SHA-256 of the HTTPS certificate's public key
+	// (SubjectPublicKeyInfo), for Public-Key-Pins.
+	phLeafPin = "{LEAFPIN}"
 )
 
 // fixtureHost is the site's name; every name resolves to 127.0.0.1 through
@@ -74,8 +80,10 @@ func startSite(t *testing.T, spec siteSpec) *fixture {
 	for httpsPort == httpPort {
 		httpsPort = peer.FreePort(t)
 	}
+	leafPin := spkiPin(leaf.Cert)
 	sub := func(s string) string {
-		return strings.NewReplacer(phHTTP, strconv.Itoa(httpPort), phHTTPS, strconv.Itoa(httpsPort), phDir, dir).Replace(s)
+		return strings.NewReplacer(phHTTP, strconv.Itoa(httpPort), phHTTPS, strconv.Itoa(httpsPort), phDir, dir,
+			phLeafPin, leafPin).Replace(s)
 	}
 	writeRoot := func(name string, files map[string]string) string {
 		root := filepath.Join(dir, name)
@@ -150,6 +158,13 @@ func startSite(t *testing.T, spec siteSpec) *fixture {
 			Dial:       loopbackDial,
 		},
 	}
+}
+
+// spkiPin is a certificate's pin: the base64 SHA-256 of its
+// SubjectPublicKeyInfo (RFC 7469 §2.4).
+func spkiPin(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // loopbackDial sends every connection to 127.0.0.1, on the port asked

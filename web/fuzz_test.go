@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -52,6 +53,87 @@ func FuzzParseHSTS(f *testing.F) {
 			t.Fatal("not deterministic")
 		}
 	})
+}
+
+func FuzzParseHPKP(f *testing.F) {
+	for _, s := range []string{
+		`pin-sha256="lAUDUIPGcb3pmAOPOrrYcWhrd9DYBOfGbZ4bEji6YUw="; pin-sha256="CMCAWSJQH5nAQbZU5sp+cbvgr4HxFLmfG7t4cMa13XM="; max-age=5184000; includeSubDomains`,
+		`pin-sha256="JEMls8qbN6JIPgCYtgYt07/UQdo="; max-age=0`,
+		`PIN-SHA256 = "lAUDUIPGcb3pmAOPOrrYcWhrd9DYBOfGbZ4bEji6YUw\="; report-uri="https://r.example/";`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		p, ro := ParseHPKP(header), ParseHPKPReportOnly(header)
+		for _, p := range []HPKPPolicy{p, ro} {
+			if p.Header != header || len(p.Directives) > maxHPKPDirectives || len(p.PadlockNotes) > maxHPKPNotes || p.MatchedPins != nil {
+				t.Fatalf("header, directives, notes or matches: %+v", p)
+			}
+			switch p.Status {
+			case HPKPInvalid:
+				if p.Error == "" || p.PadlockProblem != HPKPProblemSyntax || p.MaxAge != 0 || p.IncludeSubDomains || p.ReportURI != "" || p.Pins != nil {
+					t.Fatalf("invalid policy carries values: %+v", p)
+				}
+			case HPKPDisabled:
+				if p.PadlockReportOnly || p.MaxAge != 0 || p.Error != "" {
+					t.Fatalf("disabled: %+v", p)
+				}
+			case HPKPUnmatched:
+				if p.Error != "" || p.PadlockProblem != "" || (!p.PadlockReportOnly && p.MaxAge <= 0) {
+					t.Fatalf("unmatched: %+v", p)
+				}
+			default:
+				t.Fatalf("status %q", p.Status)
+			}
+			seen := map[string]bool{}
+			for _, pin := range p.Pins {
+				if _, ok := pinKey(pin.Value); !ok || pin.HashFunction != "sha256" || seen[pin.Value] {
+					t.Fatalf("pin %+v in %+v", pin, p)
+				}
+				seen[pin.Value] = true
+			}
+		}
+		// Report-Only only relaxes max-age.
+		if (p.Status == HPKPInvalid) != (ro.Status == HPKPInvalid) && !strings.Contains(p.Error, "max-age directive missing") {
+			t.Fatalf("Public-Key-Pins %q (%s), Report-Only %q (%s)", p.Status, p.Error, ro.Status, ro.Error)
+		}
+		if p.Status != HPKPUnmatched {
+			return
+		}
+		// Matching: against no chain, a chain of none of the pins, and a
+		// chain holding the first pin.
+		q := p
+		q.Match(nil)
+		if q.Status != HPKPUnmatched {
+			t.Fatalf("empty chain: %+v", q)
+		}
+		q.Match([]string{"0000000000000000000000000000000000000000000000000000000000000000"})
+		if !hasPin(p.Pins, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=") &&
+			(q.Status != HPKPIncomplete || q.PadlockProblem != HPKPProblemNoMatch || q.MatchedPins != nil) {
+			t.Fatalf("no match: %+v", q)
+		}
+		if len(p.Pins) == 0 {
+			return
+		}
+		q.Match([]string{p.Pins[0].Value})
+		want := HPKPValid
+		if len(p.Pins) == 1 {
+			want = HPKPIncomplete
+		}
+		if q.Status != want || len(q.MatchedPins) != 1 || q.MatchedPins[0] != p.Pins[0] {
+			t.Fatalf("first pin in the chain: %+v", q)
+		}
+	})
+}
+
+// hasPin reports whether pins holds value.
+func hasPin(pins []HPKPPin, value string) bool {
+	for _, p := range pins {
+		if p.Value == value {
+			return true
+		}
+	}
+	return false
 }
 
 func FuzzParseRobots(f *testing.F) {

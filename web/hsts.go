@@ -132,10 +132,11 @@ type hstsDirective struct {
 	name     string // lower case
 	value    string // unquoted
 	hasValue bool
+	quoted   bool // the value was a quoted-string
 }
 
 // parseHSTSDirectives splits a header value into directives, checking the
-// grammar.
+// grammar. Public-Key-Pins (RFC 7469 §2.1) shares it.
 func parseHSTSDirectives(s string) ([]hstsDirective, error) {
 	var out []hstsDirective
 	i := 0
@@ -172,7 +173,7 @@ func parseHSTSDirectives(s string) ([]hstsDirective, error) {
 				if err != nil {
 					return nil, fmt.Errorf("directive %q: %v", d.name, err)
 				}
-				d.value = v
+				d.value, d.quoted = v, true
 				i += n
 			default:
 				vs := i
@@ -278,8 +279,8 @@ func hstsFromResponses(resps []stsResponse, none string) HSTSPolicy {
 	return HSTSPolicy{LongMaxAge: LongMaxAge, Status: HSTSAbsent, PadlockURL: resps[len(resps)-1].url}
 }
 
-// stsResponse is one HTTPS response from the target host and its
-// Strict-Transport-Security fields.
+// stsResponse is one HTTPS response from the target host and the fields of
+// one header (Strict-Transport-Security, or a Public-Key-Pins header).
 type stsResponse struct {
 	url    string
 	values []string

@@ -1,18 +1,21 @@
 // Package web checks a site's plain-HTTP side: whether HTTP redirects to
-// HTTPS, its HSTS policy, and whether any page or form asks for personal
-// data over plain text.
+// HTTPS, its HSTS and HPKP policies, and whether any page or form asks for
+// personal data over plain text.
 //
 // Check follows the redirect chain from http://host/ (every hop recorded)
 // to decide whether the site is secure by default (GRADING.md decision 3),
 // fetches https://host/ for its Strict-Transport-Security header (parsed
-// strictly, RFC 6797, in SSL Labs' hstsPolicy shape) and for HTTPS pages
-// that redirect back to plain HTTP (decision 1's U), then reads a bounded
-// set of the site's pages most likely to hold forms (contact, report a
-// crime, complaint, apply...) over whichever scheme the site serves them,
-// and classifies every form field. The site flag `*` (decision 2) is set
-// when a page reachable over plain HTTP has a form asking for personal
-// data, or when a form asking for personal data submits to an http://
-// URL; each reason is kept as Evidence a reader can reproduce.
+// strictly, RFC 6797, in SSL Labs' hstsPolicy shape), its Public-Key-Pins
+// and Public-Key-Pins-Report-Only headers (RFC 7469, in the hpkpPolicy and
+// hpkpRoPolicy shape; HPKPPolicy.Match compares them with the certificate
+// chain) and for HTTPS pages that redirect back to plain HTTP (decision
+// 1's U), then reads a bounded set of the site's pages most likely to hold
+// forms (contact, report a crime, complaint, apply...) over whichever
+// scheme the site serves them, and classifies every form field. The site
+// flag `*` (decision 2) is set when a page reachable over plain HTTP has a
+// form asking for personal data, or when a form asking for personal data
+// submits to an http:// URL; each reason is kept as Evidence a reader can
+// reproduce.
 //
 // Everything is bounded: pages per site, bytes per page after
 // decompression, redirects per fetch, time per request and per site.
@@ -166,6 +169,16 @@ type Result struct {
 	// HTTP, which browsers ignore (RFC 6797 §8.1).
 	HSTSOverHTTP string `json:"hstsOverHttp,omitempty"`
 
+	// HPKPPolicy is the host's Public-Key-Pins policy (GRADING.md rule
+	// F5), from the same responses as HSTSPolicy: the last one carrying
+	// the header counts. A policy that parses is HPKPUnmatched here: call
+	// its Match with the keys of the certificate chain for the final
+	// status.
+	HPKPPolicy HPKPPolicy `json:"hpkpPolicy"`
+	// HPKPReportOnly is the Public-Key-Pins-Report-Only policy (SSL Labs'
+	// hpkpRoPolicy), read the same way; it pins nothing, only reports.
+	HPKPReportOnly HPKPPolicy `json:"hpkpRoPolicy"`
+
 	// RobotsTxt says what each robots.txt read allowed.
 	RobotsTxt []RobotsTxt `json:"robotsTxt,omitempty"`
 	// Pages are the pages read, in order.
@@ -299,6 +312,8 @@ func Check(ctx context.Context, host string, httpPort, httpsPort uint16, opts Op
 		StartTime:             start.UnixMilli(),
 		UserAgent:             opts.UserAgent,
 		HSTSPolicy:            HSTSPolicy{LongMaxAge: LongMaxAge, Status: HSTSUnknown},
+		HPKPPolicy:            HPKPPolicy{Status: HPKPUnknown},
+		HPKPReportOnly:        HPKPPolicy{Status: HPKPUnknown, PadlockReportOnly: true},
 		SecureByDefaultReason: ReasonInconclusive,
 		HTTPRedirects:         []Hop{},
 		HTTPSRedirects:        []Hop{},
@@ -322,6 +337,8 @@ func Check(ctx context.Context, host string, httpPort, httpsPort uint16, opts Op
 	if err := validHost(res.Host); err != nil {
 		res.Errors = append(res.Errors, err.Error())
 		res.HSTSPolicy.Error = "not checked"
+		res.HPKPPolicy.Error = "not checked"
+		res.HPKPReportOnly.Error = "not checked"
 		return res
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.SiteBudget)
@@ -419,7 +436,8 @@ func (c *crawler) run(ctx context.Context) {
 	c.res.SecureByDefault, c.res.SecureByDefaultReason = secureByDefault(hc, c.host)
 	c.chainDone(hc, httpURL, "home page, from "+httpURL.String(), 0, 0, "")
 
-	// 2. https://host/: HSTS, and whether HTTPS only leads back to HTTP.
+	// 2. https://host/: HSTS, HPKP, and whether HTTPS only leads back to
+	// HTTP.
 	httpsURL := &url.URL{Scheme: "https", Host: hostPort("https", c.host, c.httpsPort), Path: "/"}
 	c.requested[canonicalURL(httpsURL)] = true
 	sc := c.f.fetch(ctx, httpsURL, c.sameSite)
@@ -427,6 +445,7 @@ func (c *crawler) run(ctx context.Context) {
 	c.res.HTTPSRedirects = sc.hops
 	c.res.HTTPSRedirectsToHTTP = sc.final != nil && sc.final.Scheme == "http" && len(sc.hops) > 0 && sc.hops[0].Status != 0
 	c.res.HSTSPolicy = c.hsts(sc)
+	c.res.HPKPPolicy, c.res.HPKPReportOnly = c.hpkp(sc)
 	c.preload()
 	c.chainDone(sc, httpsURL, "home page, from "+httpsURL.String(), 0, 0, "")
 
@@ -511,10 +530,9 @@ func secureByDefault(hc *chain, host string) (bool, string) {
 	return false, ReasonEndsOnHTTP
 }
 
-// hsts reads the policy from the HTTPS chain's responses from the host
-// itself.
-func (c *crawler) hsts(sc *chain) HSTSPolicy {
-	var resps []stsResponse
+// hostResponses lists the HTTPS chain's responses from the host itself,
+// and says why there are none when the chain did not start with one.
+func (c *crawler) hostResponses(sc *chain) (hops []Hop, none string) {
 	for _, h := range sc.hops {
 		if !h.Secure || h.Status == 0 {
 			continue
@@ -523,15 +541,37 @@ func (c *crawler) hsts(sc *chain) HSTSPolicy {
 		if err != nil || normalizeHost(u.Hostname()) != c.host {
 			continue
 		}
-		resps = append(resps, stsResponse{url: h.URL, values: h.sts})
+		hops = append(hops, h)
 	}
-	none := ""
 	if len(sc.hops) > 0 && sc.hops[0].Status == 0 {
 		none = "HTTPS did not answer: " + sc.hops[0].Error
 	} else if len(sc.hops) > 0 && !sc.hops[0].Secure {
 		none = "no HTTPS response"
 	}
+	return hops, none
+}
+
+// hsts reads the HSTS policy from the host's HTTPS responses.
+func (c *crawler) hsts(sc *chain) HSTSPolicy {
+	hops, none := c.hostResponses(sc)
+	resps := make([]stsResponse, len(hops))
+	for i, h := range hops {
+		resps[i] = stsResponse{url: h.URL, values: h.sts}
+	}
 	return hstsFromResponses(resps, none)
+}
+
+// hpkp reads the Public-Key-Pins and Public-Key-Pins-Report-Only policies
+// from the same responses as hsts.
+func (c *crawler) hpkp(sc *chain) (pkp, ro HPKPPolicy) {
+	hops, none := c.hostResponses(sc)
+	pins := make([]stsResponse, len(hops))
+	roPins := make([]stsResponse, len(hops))
+	for i, h := range hops {
+		pins[i] = stsResponse{url: h.URL, values: h.pkp}
+		roPins[i] = stsResponse{url: h.URL, values: h.pkpRO}
+	}
+	return hpkpFromResponses(pins, none, false), hpkpFromResponses(roPins, none, true)
 }
 
 func (c *crawler) preload() {
