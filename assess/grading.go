@@ -339,12 +339,45 @@ func leafKey(chains []probe.Chain) *grade.KeyFacts {
 	return nil
 }
 
-// applyGrade evaluates the endpoint's grade and records it.
+// applyGrade evaluates the endpoint's grade and records it, with the facts
+// it was judged from, so that the grade can be re-derived later.
 func applyGrade(ep *Endpoint, host string, ev evidence) {
-	r := grade.Evaluate(ev.facts(host))
+	f := ev.facts(host)
+	ep.PadlockFacts = &f
+	setGrade(ep, grade.Evaluate(f))
+}
+
+func setGrade(ep *Endpoint, r grade.Result) {
 	ep.Grade = r.Grade
 	ep.GradeTrustIgnored = r.GradeTrustIgnored
 	ep.HasWarnings = r.HasWarnings
 	ep.IsExceptional = r.IsExceptional
 	ep.PadlockGrade = &r
+}
+
+// Regrade re-evaluates every endpoint of h from its stored facts, after
+// applying change to each endpoint's facts (nil: none). It is how facts
+// learned after the assessment reach the grade (fleet-wide DROWN), and how
+// stored results are re-graded when the rules change. Endpoints without
+// stored facts keep their grade. The site verdict is recomputed.
+func Regrade(h *Host, change func(ep *Endpoint, f *grade.Facts)) {
+	for i := range h.Endpoints {
+		ep := &h.Endpoints[i]
+		if ep.PadlockFacts == nil {
+			continue
+		}
+		if change != nil {
+			change(ep, ep.PadlockFacts)
+		}
+		setGrade(ep, grade.Evaluate(*ep.PadlockFacts))
+	}
+	star, sbd := h.PadlockSite.Star, h.PadlockSite.SecureByDefault
+	site := summarize(h, h.PadlockWeb)
+	if h.PadlockWeb == nil {
+		site.Star, site.SecureByDefault = star, sbd
+		if site.Star && site.Grade != "" {
+			site.Display = site.Grade + "*"
+		}
+	}
+	h.PadlockSite = site
 }

@@ -103,6 +103,9 @@ type Endpoint struct {
 	// PadlockGrade is the full rating: scores, every rule that fired with
 	// its evidence and remedy, what was not evaluated yet.
 	PadlockGrade *grade.Result `json:"padlockGrade,omitempty"`
+	// PadlockFacts are the facts the grade was judged from (package grade's
+	// input), kept so that stored results can be re-graded (Regrade).
+	PadlockFacts *grade.Facts `json:"padlockFacts,omitempty"`
 
 	// PadlockFailure is one of the Fail* codes when StatusMessage is not
 	// "Ready", empty otherwise.
