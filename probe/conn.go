@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -48,6 +49,8 @@ type conn struct {
 	read   int // bytes read so far, bounded by maxFlightBytes
 	cancel func()
 	d      *dialer
+
+	closeOnce sync.Once
 }
 
 // dial waits for a slot under the endpoint's concurrency cap and connects.
@@ -80,10 +83,14 @@ func (d *dialer) dial(ctx context.Context) (*conn, error) {
 	}, nil
 }
 
+// Close closes the connection and frees its slot; later calls do nothing.
 func (c *conn) Close() error {
-	err := c.c.Close()
-	c.cancel()
-	<-c.d.sem
+	var err error
+	c.closeOnce.Do(func() {
+		err = c.c.Close()
+		c.cancel()
+		<-c.d.sem
+	})
 	return err
 }
 
