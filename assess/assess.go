@@ -12,6 +12,7 @@ import (
 
 	"padlock/pki"
 	"padlock/probe"
+	"padlock/vuln"
 	"padlock/web"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	// redirects to HTTPS, HSTS, forms asking for personal data. Its Dial is
 	// wrapped so that a pinned target's name reaches the pinned address.
 	Web *web.Options
+	// Vuln, when set, runs the vulnerability checks (package vuln) on every
+	// endpoint that speaks TLS.
+	Vuln *vuln.Options
 	// now replaces time.Now in tests.
 	now func() time.Time
 }
@@ -186,6 +190,14 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (
 	ep, rep := fromProbe(ctx, res, err, t.certName(), po)
 	ep.IPAddress = a.String()
 	ev = &evidence{probe: res, probeErr: err, certs: rep, now: now}
+	if opts.Vuln != nil && err == nil {
+		vr := checkVulns(ctx, pe, opts.Probe, res, *opts.Vuln)
+		addVulns(ep.Details, vr)
+		if vr != nil && ep.Details != nil {
+			ep.Details.PadlockConnections += vr.PadlockConnections
+		}
+		ev.vulns = vr
+	}
 	if rep != nil {
 		certs = rep.Certs
 	}

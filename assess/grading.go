@@ -16,6 +16,7 @@ import (
 	"padlock/pki"
 	"padlock/probe"
 	"padlock/registry"
+	"padlock/vuln"
 	"padlock/web"
 )
 
@@ -28,6 +29,7 @@ type evidence struct {
 	probeErr error
 	certs    *pki.Report // the certificate analysis; nil when none ran
 	web      *web.Result // the plain-HTTP side; nil when not checked
+	vulns    *vuln.Report // the vulnerability checks; nil when they did not run
 	now      time.Time
 }
 
@@ -113,6 +115,9 @@ func (e evidence) facts(host string) grade.Facts {
 		f.Compression = res.Extensions.Compression == 1
 	}
 	f.Incomplete = append(f.Incomplete, res.Errors...)
+	if e.vulns != nil {
+		f.Vulns = vulnFacts(e.vulns)
+	}
 	f.Cert, f.LeafKey = certFacts(e.certs)
 	if f.LeafKey == nil {
 		f.LeafKey = leafKey(res.Chains)

@@ -4,6 +4,7 @@ import (
 	"padlock/grade"
 	"padlock/pki"
 	"padlock/registry"
+	"padlock/vuln"
 	"padlock/web"
 )
 
@@ -118,6 +119,13 @@ func (e *Endpoint) Ready() bool { return e.StatusMessage == MsgReady }
 // EndpointDetails is SSL Labs API v3's EndpointDetails object, with the
 // fields padlock fills today.
 type EndpointDetails struct {
+	// Report holds the vulnerability checks' fields (heartbleed, poodle,
+	// bleichenbacher, ... and padlockFindings with their evidence); nil
+	// when the checks did not run. Its renegSupport, compressionMethods,
+	// heartbeat, supportsRc4, rc4Only and dhUsesKnownPrimes are copied into
+	// the fields below, which the JSON shows.
+	*vuln.Report
+
 	HostStartTime int64            `json:"hostStartTime"` // ms since 1970; Assess sets it to Host.StartTime
 	CertChains    []CertChain      `json:"certChains"`
 	Protocols     []Protocol       `json:"protocols"` // supported protocols, oldest first

@@ -177,6 +177,7 @@ func (r *renderer) endpoint(ep *assess.Endpoint) {
 		r.suites(d)
 		r.groups(d)
 		r.features(d)
+		r.vulns(d)
 		r.chains(d)
 	}
 	r.problems(d, ep.Ready())

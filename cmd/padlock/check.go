@@ -18,6 +18,7 @@ import (
 	"padlock/console"
 	"padlock/pki"
 	"padlock/probe"
+	"padlock/vuln"
 	"padlock/web"
 )
 
@@ -80,6 +81,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		noColor  = fs.Bool("no-color", false, "plain output even on a terminal")
 		verbose  = fs.Bool("v", false, "show more detail")
 		caFile   = fs.String("ca-file", "", "PEM `file` of CA certificates to trust besides the Mozilla roots (private or test PKIs)")
+		noVuln   = fs.Bool("no-vuln", false, "skip the vulnerability checks (Heartbleed, ROBOT, padding oracles, ...)")
 		noWeb    = fs.Bool("no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms asking for personal data)")
 		httpPort = fs.Uint("http-port", 80, "port of the plain-HTTP side")
 		aiaFetch = fs.Bool("aia-fetch", true, "fetch intermediate certificates a server fails to send from the certificates' AIA URLs, as most browsers do (-aia-fetch=false: judge only what was sent)")
@@ -118,6 +120,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	opts := assess.Options{Probe: pf.options()}
+	if !*noVuln {
+		opts.Vuln = &vuln.Options{}
+	}
 	if !*noWeb {
 		opts.Web = &web.Options{Timeout: pf.timeout}
 	}

@@ -9,12 +9,14 @@ import (
 	"io"
 	"net/netip"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"padlock/assess"
 	"padlock/console"
 	"padlock/lab"
 	"padlock/pki"
+	"padlock/vuln"
 )
 
 // runDemo starts the lab's deliberately configured servers on loopback and
@@ -55,17 +57,35 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	opts := assess.Options{Probe: pf.options(), PKI: pki.Options{ExtraRoots: []*x509.Certificate{ca.Root().Cert}}}
+	opts := assess.Options{
+		Probe: pf.options(),
+		PKI:   pki.Options{ExtraRoots: []*x509.Certificate{ca.Root().Cert}},
+		Vuln:  &vuln.Options{},
+	}
+	// Assess the servers side by side (each endpoint still has its own
+	// connection cap), then print them in catalogue order.
 	hosts := make([]*assess.Host, len(servers))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
 	for i, s := range servers {
-		t := assess.Target{
-			Host: "localhost",
-			Port: uint16(s.Port),
-			SNI:  "localhost",
-			Pin:  []netip.Addr{netip.MustParseAddr(s.Host)},
-		}
-		h := assess.Assess(ctx, t, opts)
-		hosts[i] = h
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t := assess.Target{
+				Host: "localhost",
+				Port: uint16(s.Port),
+				SNI:  "localhost",
+				Pin:  []netip.Addr{netip.MustParseAddr(s.Host)},
+			}
+			hosts[i] = assess.Assess(ctx, t, opts)
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for i, s := range servers {
+		h := hosts[i]
 		switch {
 		case *asJSON:
 			if err := json.NewEncoder(stdout).Encode(h); err != nil {
@@ -77,9 +97,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 			fmt.Fprintln(stdout)
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
 		}
 	}
 	if *asJSON {
