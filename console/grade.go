@@ -102,9 +102,13 @@ func (r *renderer) grade(ep *assess.Endpoint) {
 	}
 	if n := len(g.NotEvaluated); n > 0 && r.verbose {
 		r.blank()
-		r.line("    %s", r.p.paint(bold, "Not evaluated yet"))
+		r.line("    %s", r.p.paint(bold, "Not evaluated"))
 		for _, p := range g.NotEvaluated {
-			r.line("    %-3s  %s", p.Rule, p.Reason)
+			kind := "pending"
+			if p.Limitation {
+				kind = "limitation"
+			}
+			r.line("    %-3s  %-10s  %s", p.Rule, kind, p.Reason)
 		}
 	}
 }

@@ -192,6 +192,13 @@ func (e *evaluator) pend(id RuleID, src Source, reason string) {
 	e.pending = append(e.pending, Pending{Rule: id, Effect: spec.Effect, WaitsFor: src, Reason: reason})
 }
 
+// limit records a rule padlock does not evaluate by design (see
+// Pending.Limitation).
+func (e *evaluator) limit(id RuleID, src Source, reason string) {
+	spec, _ := RuleByID(id)
+	e.pending = append(e.pending, Pending{Rule: id, Effect: spec.Effect, WaitsFor: src, Reason: reason, Limitation: true})
+}
+
 // na records a rule that cannot apply to this server.
 func (e *evaluator) na(id RuleID, reason string) {
 	e.notApplicable = append(e.notApplicable, NotApplicableRule{Rule: id, Reason: reason})
@@ -322,7 +329,7 @@ func (e *evaluator) result(r Result) Result {
 	}
 	r.Provisional = len(e.caveats) > 0
 	for _, p := range r.NotEvaluated {
-		if st.couldChange(p) {
+		if !p.Limitation && st.couldChange(p) {
 			r.Provisional = true
 		}
 	}

@@ -128,11 +128,13 @@ func TestProvisional(t *testing.T) {
 			[]RuleID{RuleF1, RuleF2, RuleF3, RuleF4, RuleF5}, SourceWeb},
 		{"no simulation nor modern hello", func(f *Facts) { f.Sims, f.Negotiated = nil, nil }, "A+", true,
 			[]RuleID{RuleC6, RuleD4, RuleD6, RuleD7}, SourceSimulation},
-		{"no fleet DROWN lookup", func(f *Facts) { f.DROWN = nil }, "A+", true, []RuleID{RuleE5}, SourceFleet},
+		// Limitations by design are listed but do not make a grade
+		// provisional: no later stage of the assessment would fill them.
+		{"no fleet DROWN lookup (a limitation outside fleet scans)", func(f *Facts) { f.DROWN = nil }, "A+", false, []RuleID{RuleE5}, SourceFleet},
 		{"no evaluation time", func(f *Facts) { f.Now = time.Time{} }, "A+", true,
 			[]RuleID{RuleA4, RuleA5}, SourceClock},
-		{"revocation not checked", func(f *Facts) { f.Cert.Revoked = Check{} }, "A+", true, []RuleID{RuleA6}, SourcePKI},
-		{"Debian list not consulted", func(f *Facts) { f.LeafKey.DebianWeak = Check{} }, "A+", true, []RuleID{RuleA10}, SourcePKI},
+		{"revocation not checked (a limitation)", func(f *Facts) { f.Cert.Revoked = Check{} }, "A+", false, []RuleID{RuleA6}, SourcePKI},
+		{"Debian list not consulted (a limitation)", func(f *Facts) { f.LeafKey.DebianWeak = Check{} }, "A+", false, []RuleID{RuleA10}, SourcePKI},
 		{"no leaf key", func(f *Facts) { f.LeafKey = nil }, "A+", true, []RuleID{RuleA10, RuleA11, RuleA12}, SourceProbe},
 		{"secure renegotiation unknown", func(f *Facts) { f.SecureRenegotiation = nil }, "A+", true, []RuleID{RuleB9}, SourceProbe},
 		{"an inconclusive vulnerability check", func(f *Facts) { f.Vulns.Heartbleed = Check{Inconclusive, "timeout"} }, "A+", true, []RuleID{RuleE1}, SourceVuln},

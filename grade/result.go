@@ -141,6 +141,12 @@ type Pending struct {
 	// WaitsFor names the part of padlock whose facts are missing.
 	WaitsFor Source `json:"waitsFor"`
 	Reason   string `json:"reason"`
+	// Limitation marks a rule padlock does not evaluate by design (no
+	// Debian weak-key list, no certificate blocklist, no live revocation
+	// lookups, no cross-server DROWN outside a fleet scan). It is listed
+	// so a reader knows, but does not make the grade provisional: no later
+	// stage of the same assessment would fill it in.
+	Limitation bool `json:"limitation,omitempty"`
 }
 
 // NotApplicableRule is a rule that does not apply to this kind of endpoint.

@@ -58,7 +58,11 @@ func (e *evaluator) certRules() {
 		}
 	}
 
-	e.check(RuleA6, c.Revoked, SourcePKI, "the certificate has been revoked by its CA", Evidence{Certificate: cert})
+	if c.Revoked.State == Unknown {
+		e.limit(RuleA6, SourcePKI, "revocation is read from a stapled OCSP response only; padlock makes no live CRL or OCSP lookups")
+	} else {
+		e.check(RuleA6, c.Revoked, SourcePKI, "the certificate has been revoked by its CA", Evidence{Certificate: cert})
+	}
 	e.check(RuleA7, c.Distrusted, SourcePKI, "browsers no longer trust the CA that issued the certificate", Evidence{Certificate: cert})
 
 	sig := c.SigAlg
@@ -95,7 +99,11 @@ func (e *evaluator) certRules() {
 		e.fire(RuleA14, "the chain has "+joinAnd(issues)+" (no grade effect)",
 			Evidence{Text: strings.Join(issues, "; "), Certificate: cert})
 	}
-	e.check(RuleA15, c.Blacklisted, SourcePKI, "the certificate is on a blocklist", Evidence{Certificate: cert})
+	if c.Blacklisted.State == Unknown {
+		e.limit(RuleA15, SourcePKI, "padlock has no certificate blocklist to consult")
+	} else {
+		e.check(RuleA15, c.Blacklisted, SourcePKI, "the certificate is on a blocklist", Evidence{Certificate: cert})
+	}
 }
 
 // keyRules evaluates A10-A12 from the leaf key, available before the
@@ -129,7 +137,7 @@ func (e *evaluator) keyRules() {
 		e.fire(RuleA11, fmt.Sprintf("the %s certificate key is weak (below 2048 bits RSA-equivalent)", keyDesc(k, st)), ev)
 	}
 	if !e.fired(RuleA10) && !k.DebianWeak.State.known() {
-		e.pend(RuleA10, SourcePKI, "the Debian weak-key list was not consulted")
+		e.limit(RuleA10, SourcePKI, "padlock has no Debian weak-key (CVE-2008-0166) list to consult")
 	}
 	if k.Alg == KeyRSA {
 		switch k.Exponent {

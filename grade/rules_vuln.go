@@ -96,6 +96,6 @@ func (e *evaluator) vulnRules() {
 	case e.f.LeafKey != nil && e.f.LeafKey.Alg != KeyRSA && e.f.LeafKey.Alg != KeyUnknown:
 		e.na(RuleE5, "the certificate key is not RSA and this server has no SSL 2.0")
 	case e.f.DROWN == nil:
-		e.pend(RuleE5, SourceFleet, "other servers sharing the key have not been looked up")
+		e.limit(RuleE5, SourceFleet, "other servers sharing the key are looked up only in a fleet scan")
 	}
 }
