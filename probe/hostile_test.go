@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -10,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"padlock/lab"
+	"padlock/registry"
 )
 
 // These tests use hostile mock servers: peers that misbehave in ways no
@@ -158,5 +162,105 @@ func TestUnreachable(t *testing.T) {
 	}
 	if res == nil || res.Connections == 0 {
 		t.Fatalf("result %+v", res)
+	}
+}
+
+// longHelloIntolerant is a hostile mock in front of a real Go TLS server:
+// it drops any connection whose ClientHello offers more than 128 suites
+// (as some middleboxes and old servers do) and relays the rest untouched.
+func longHelloIntolerant(t *testing.T, backend string) Endpoint {
+	return mockServer(t, func(c net.Conn) {
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 0, 8192)
+		tmp := make([]byte, 8192)
+		// Read the first record whole.
+		for len(buf) < 5 || len(buf) < 5+int(buf[3])<<8|int(buf[4]) {
+			n, err := c.Read(tmp)
+			if err != nil {
+				return
+			}
+			buf = append(buf, tmp[:n]...)
+		}
+		// Handshake header (4) + version (2) + random (32) + session id.
+		body := buf[5:]
+		if len(body) < 39 {
+			return
+		}
+		off := 38 + 1 + int(body[38])
+		if len(body) < off+2 {
+			return
+		}
+		if n := (int(body[off])<<8 | int(body[off+1])) / 2; n > 128 {
+			return // the intolerance: close without a word
+		}
+		_ = c.SetReadDeadline(time.Time{})
+		b, err := net.Dial("tcp", backend)
+		if err != nil {
+			return
+		}
+		defer b.Close()
+		if _, err := b.Write(buf); err != nil {
+			return
+		}
+		done := make(chan struct{}, 2)
+		go func() { _, _ = io.Copy(b, c); done <- struct{}{} }()
+		go func() { _, _ = io.Copy(c, b); done <- struct{}{} }()
+		<-done
+	})
+}
+
+func TestLongHelloIntolerance(t *testing.T) {
+	leaf, err := lab.SelfSigned(lab.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+		Certificates: []tls.Certificate{leaf.TLSCertificate()},
+		MaxVersion:   tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				_ = c.(*tls.Conn).Handshake()
+			}()
+		}
+	}()
+	ep := longHelloIntolerant(t, ln.Addr().String())
+	res, err := Run(context.Background(), ep, Options{Timeout: 3 * time.Second, SkipSimulation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []registry.Protocol
+	for _, p := range res.Protocols {
+		if p.Supported {
+			got = append(got, p.Protocol)
+		}
+	}
+	if len(got) != 1 || got[0] != registry.TLS12 {
+		t.Fatalf("protocols %v, want TLS 1.2 (found through the short hello)", got)
+	}
+	if len(res.Suites) != 1 || !res.Suites[0].Chunked || len(res.Suites[0].Suites) != 2 {
+		t.Fatalf("suites %+v, want both suites, enumerated in chunks", res.Suites)
+	}
+	if res.SNIRequired {
+		t.Error("SNI reported required: the no-SNI hello must be short too")
+	}
+	found := false
+	for _, in := range res.Intolerance {
+		found = found || in.Label == "long ClientHello"
+	}
+	if !found {
+		t.Errorf("intolerance %+v lacks the long hello", res.Intolerance)
 	}
 }

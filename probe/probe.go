@@ -128,7 +128,7 @@ func (p *prober) run(ctx context.Context) error {
 				suites[i] = &ProtocolSuites{Protocol: registry.SSLv2, Suites: v.sslv2}
 				return
 			}
-			s := p.enumerateSuites(ctx, v.support.Protocol, v.first)
+			s := p.enumerateSuites(ctx, v.support.Protocol, v.first, v.chunked)
 			suites[i] = &s
 		})
 	}
@@ -159,7 +159,7 @@ func (p *prober) run(ctx context.Context) error {
 		wg.Go(func() { p.checkSNI(ctx, best, has13) })
 	}
 	if best != nil {
-		wg.Go(func() { p.res.Intolerance = p.checkIntolerance(ctx, best.support.Protocol) })
+		wg.Go(func() { p.res.Intolerance = p.checkIntolerance(ctx, best) })
 	}
 	if has13 {
 		wg.Go(func() { p.tls13Chain(ctx, p.ep.SNI) })

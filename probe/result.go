@@ -76,8 +76,12 @@ type ProtocolSuites struct {
 	// gives ChaCha20 to clients that list it first (SSL Labs'
 	// chaCha20Preference).
 	ChaCha20Preference bool `json:",omitempty"`
-	Suites             []AcceptedSuite
-	Inconclusive       string `json:",omitempty"`
+	// Chunked is set when the server refused a hello offering every suite
+	// and was asked in chunks of 64: the server's order is then known
+	// within each chunk, not across them.
+	Chunked      bool `json:",omitempty"`
+	Suites       []AcceptedSuite
+	Inconclusive string `json:",omitempty"`
 }
 
 // AcceptedSuite is one cipher suite the server accepted, with the key

@@ -11,10 +11,11 @@ import (
 // refuses requires SNI; one that accepts shows its default certificate.
 func (p *prober) checkSNI(ctx context.Context, best *versionProbe, has13 bool) {
 	v := registry.TLS13
+	suites := offerOrder(v)
 	if best != nil {
-		v = best.support.Protocol
+		v, suites = best.support.Protocol, best.suites()
 	}
-	f, err := p.exchange(ctx, hello{version: v, suites: offerOrder(v)})
+	f, err := p.exchange(ctx, hello{version: v, suites: suites})
 	switch {
 	case err == nil:
 		p.recordChain(v, "", f)

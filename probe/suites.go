@@ -55,13 +55,97 @@ func offerOrder(v registry.Protocol) []uint16 {
 	return ids
 }
 
+// chunkSize is how many suites a hello offers to a server that refused the
+// full list.
+const chunkSize = 64
+
+// commonSuites are the pre-TLS 1.3 suites the client profiles send, the
+// most widely sent first, at most chunkSize of them: a hello any server
+// that works with real clients accepts.
+var commonSuites = func() func(registry.Protocol) []uint16 {
+	count := map[uint16]int{}
+	for _, c := range registry.ClientProfiles() {
+		for _, id := range c.Suites {
+			if s, ok := registry.SuiteByID(id); ok && !s.SCSV && s.Min <= registry.TLS12 {
+				count[id]++
+			}
+		}
+	}
+	ids := make([]uint16, 0, len(count))
+	for id := range count {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if count[ids[i]] != count[ids[j]] {
+			return count[ids[i]] > count[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	if len(ids) > chunkSize {
+		ids = ids[:chunkSize]
+	}
+	return func(registry.Protocol) []uint16 { return slices.Clone(ids) }
+}()
+
 // enumerateSuites finds every suite accepted at v by offering all of them,
 // taking the server's choice out and offering the rest again until the
 // server refuses: one connection per accepted suite, plus one. With a
 // server that has its own preference the choices come in that order.
-func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first *flight) ProtocolSuites {
-	ps := ProtocolSuites{Protocol: v}
-	offered := offerOrder(v)
+//
+// A server that refuses the full list (chunked) is asked chunk by chunk:
+// the commonest suites first, then the rest of the list in chunkSize
+// pieces. Its order is then known within each chunk only.
+func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first *flight, chunked bool) ProtocolSuites {
+	ps := ProtocolSuites{Protocol: v, Chunked: chunked}
+	var chunks [][]uint16
+	if chunked {
+		common := commonSuites(v)
+		chunks = append(chunks, common)
+		rest := slices.DeleteFunc(offerOrder(v), func(id uint16) bool { return slices.Contains(common, id) })
+		for len(rest) > 0 {
+			n := min(chunkSize, len(rest))
+			chunks = append(chunks, rest[:n])
+			rest = rest[n:]
+		}
+	} else {
+		chunks = [][]uint16{offerOrder(v)}
+	}
+	for i, offered := range chunks {
+		f := first
+		if i > 0 {
+			f = p.firstOf(ctx, v, offered, &ps)
+		}
+		p.enumerateChunk(ctx, v, f, offered, &ps)
+	}
+	if len(ps.Suites) >= 2 {
+		p.suitePreference(ctx, &ps)
+	}
+	return ps
+}
+
+// firstOf asks once for a chunk; nil when the server takes none of it.
+func (p *prober) firstOf(ctx context.Context, v registry.Protocol, offered []uint16, ps *ProtocolSuites) *flight {
+	for try := 0; try < attempts; try++ {
+		f, err := p.exchange(ctx, hello{version: v, suites: offered, sni: p.ep.SNI})
+		switch {
+		case err == nil && f.version == v:
+			return f
+		case err == nil || refused(err):
+			return nil
+		default:
+			ps.Inconclusive = fmt.Sprintf("enumeration of a chunk of suites failed: %v", err)
+			if ctx.Err() != nil {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// enumerateChunk takes the server's choice out of offered and asks again
+// until the server refuses.
+func (p *prober) enumerateChunk(ctx context.Context, v registry.Protocol, first *flight, offered []uint16, ps *ProtocolSuites) {
+	offered = slices.Clone(offered)
 	f := first
 	for f != nil {
 		chosen := f.hello.CipherSuite
@@ -91,10 +175,6 @@ func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first
 			ps.Inconclusive = ""
 		}
 	}
-	if len(ps.Suites) >= 2 {
-		p.suitePreference(ctx, &ps)
-	}
-	return ps
 }
 
 // suitePreference offers two of the suites found in the reverse of the

@@ -19,6 +19,19 @@ type versionProbe struct {
 
 	sslv2     []AcceptedSuite // SSLv2 answers all its cipher specs at once
 	sslv2Cert []byte
+
+	// chunked is set when the server refused the hello with every suite
+	// but accepted one with fewer: its suites are enumerated in chunks.
+	chunked bool
+}
+
+// suites are the suites to offer in further hellos at this version: all of
+// them, or the common ones for a server that refuses long lists.
+func (vp *versionProbe) suites() []uint16 {
+	if vp.chunked {
+		return commonSuites(vp.support.Protocol)
+	}
+	return offerOrder(vp.support.Protocol)
 }
 
 // attempts is how often an inconclusive answer is retried before the
@@ -61,8 +74,17 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 			return vp
 		case err == nil:
 			vp.support.Inconclusive = fmt.Sprintf("asked for at most %v, the server answered %v", v, f.version)
+		case refused(err) && !vp.chunked && v < registry.TLS13:
+			// Some servers refuse a hello with hundreds of suites outright.
+			// Before calling the version unsupported, ask again with the
+			// suites real clients send; a server that accepts that is
+			// enumerated in chunks.
+			vp.chunked = true
+			h.suites = commonSuites(v)
+			try--
 		case refused(err):
 			vp.support.Inconclusive = ""
+			vp.chunked = false
 			return vp
 		default:
 			vp.support.Inconclusive = err.Error()
@@ -137,7 +159,8 @@ func (p *prober) sslv2Exchange(ctx context.Context, msg []byte) (*tlswire.SSLv2S
 // checkIntolerance offers version numbers above what the server supports
 // without the supported_versions extension. A correct server negotiates
 // down to its best version; an intolerant one fails.
-func (p *prober) checkIntolerance(ctx context.Context, best registry.Protocol) []Intolerance {
+func (p *prober) checkIntolerance(ctx context.Context, bestProbe *versionProbe) []Intolerance {
+	best := bestProbe.support.Protocol
 	tests := []struct {
 		version uint16
 		label   string
@@ -147,8 +170,12 @@ func (p *prober) checkIntolerance(ctx context.Context, best registry.Protocol) [
 		{0x0498, "TLS 2.152"},
 	}
 	var out []Intolerance
+	if bestProbe.chunked {
+		out = append(out, Intolerance{Label: "long ClientHello",
+			Reason: fmt.Sprintf("refused a hello offering every suite, accepted one with %d", len(commonSuites(best)))})
+	}
 	for _, t := range tests {
-		h := hello{version: best, suites: offerOrder(best), sni: p.ep.SNI, legacyVersion: t.version}
+		h := hello{version: best, suites: bestProbe.suites(), sni: p.ep.SNI, legacyVersion: t.version}
 		f, err := p.exchange(ctx, h)
 		switch {
 		case err == nil && f.version == best:
