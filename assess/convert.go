@@ -143,6 +143,8 @@ func protocolSuites(ps probe.ProtocolSuites, keys *leafKeys) ProtocolSuites {
 		Protocol:            ProtocolID(ps.Protocol),
 		List:                []Suite{},
 		PadlockInconclusive: ps.Inconclusive,
+		PadlockChunked:      ps.Chunked,
+		ChaCha20Preference:  ps.ChaCha20Preference,
 	}
 	if ps.PreferenceKnown {
 		out.Preference = boolPtr(ps.ServerPreference)

@@ -27,8 +27,8 @@ import (
 type evidence struct {
 	probe    *probe.Result
 	probeErr error
-	certs    *pki.Report // the certificate analysis; nil when none ran
-	web      *web.Result // the plain-HTTP side; nil when not checked
+	certs    *pki.Report  // the certificate analysis; nil when none ran
+	web      *web.Result  // the plain-HTTP side; nil when not checked
 	vulns    *vuln.Report // the vulnerability checks; nil when they did not run
 	now      time.Time
 }

@@ -248,8 +248,15 @@ type ProtocolSuites struct {
 	// than two suites, or the test failed), as SSL Labs' null.
 	Preference *bool `json:"preference,omitempty"`
 
+	// ChaCha20Preference is SSL Labs' chaCha20Preference: a server with
+	// its own order still gives ChaCha20 to clients that list it first.
+	ChaCha20Preference bool `json:"chaCha20Preference,omitempty"`
+
 	// PadlockInconclusive says why the list may be incomplete.
 	PadlockInconclusive string `json:"padlockInconclusive,omitempty"`
+	// PadlockChunked: the server refused a hello offering every suite and
+	// was asked in chunks of 64; its order is known within chunks only.
+	PadlockChunked bool `json:"padlockChunked,omitempty"`
 }
 
 // Suite is one accepted cipher suite: SSL Labs' Suite object.
