@@ -30,6 +30,11 @@ type command struct {
 var commands = []command{
 	{"check", "assess one or more sites and print the result", runCheck},
 	{"demo", "start deliberately configured servers on loopback and check them", runDemo},
+	{"scan", "assess every site of a targets file and store the results", runScan},
+	{"diff", "compare two stored scans: what improved, what deteriorated, and why", runDiff},
+	{"history", "show a site's grades over the stored scans", runHistory},
+	{"report", "publish a stored scan: league table, site pages and charts as HTML, or CSV, JSON, Markdown", runReport},
+	{"serve", "serve the dashboard, a JSON API and an SSL Labs API v3-compatible subset from the database", runServe},
 	{"version", "print padlock's version", runVersion},
 }
 

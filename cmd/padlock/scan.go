@@ -1,0 +1,392 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+
+	"padlock/fleet"
+	"padlock/store"
+	"padlock/web"
+)
+
+// resumeFlag is --resume with an optional scan id: "--resume" alone (the
+// latest unfinished scan) or "--resume=ID"; "--resume ID" is read from the
+// arguments.
+type resumeFlag struct {
+	set bool
+	id  store.ScanID
+}
+
+func (r *resumeFlag) String() string {
+	if r == nil || !r.set {
+		return ""
+	}
+	if r.id == 0 {
+		return "true"
+	}
+	return strconv.FormatInt(int64(r.id), 10)
+}
+
+func (r *resumeFlag) Set(s string) error {
+	r.set = true
+	if s == "" || s == "true" {
+		return nil
+	}
+	id, err := parseScanID(s)
+	if err != nil {
+		return err
+	}
+	r.id = id
+	return nil
+}
+
+func (r *resumeFlag) IsBoolFlag() bool { return true }
+
+func parseScanID(s string) (store.ScanID, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a scan id (a positive number)", s)
+	}
+	return store.ScanID(n), nil
+}
+
+// scanFlags are padlock scan's flags.
+type scanFlags struct {
+	db          string
+	name        string
+	resume      resumeFlag
+	strict      bool
+	concurrency int
+	perIP       int
+	rate        float64
+	budget      time.Duration
+	timeout     time.Duration
+	retries     int
+	grace       time.Duration
+	noWeb       bool
+	quiet       bool
+	resolves    resolveFlag
+	caFile      string
+}
+
+func (f *scanFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.db, "db", "padlock.db", "the database (a SQLite file, created if missing)")
+	fs.StringVar(&f.name, "name", "", "a name for the scan (default: the targets file and the date)")
+	fs.Var(&f.resume, "resume", "continue an interrupted scan: the latest, or --resume=ID (or --resume ID)")
+	fs.BoolVar(&f.strict, "strict", false, "refuse a targets file with any bad row (default: skip bad rows, with their line numbers)")
+	fs.IntVar(&f.concurrency, "concurrency", fleet.DefaultConcurrency, "targets assessed at once")
+	fs.IntVar(&f.perIP, "per-ip", fleet.DefaultPerIP, "connections open at once to one IP address")
+	fs.Float64Var(&f.rate, "rate", fleet.DefaultRate, "new connections per second to one IP address (negative: no limit), in bursts of up to --per-ip")
+	fs.DurationVar(&f.budget, "budget", fleet.DefaultBudget, "time allowed for one target in all, retries included")
+	fs.DurationVar(&f.timeout, "timeout", fleet.DefaultTimeout, "time allowed for one connection")
+	fs.IntVar(&f.retries, "retries", fleet.DefaultRetries, "extra attempts for an inconclusive target (0: none)")
+	fs.DurationVar(&f.grace, "grace", fleet.DefaultGrace, "on Ctrl-C, time running targets get to finish")
+	fs.BoolVar(&f.noWeb, "no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress display and no summary")
+	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of extra root certificates to trust (private or lab CAs)")
+	fs.Var(&f.resolves, "resolve", "use ADDR for HOST:PORT instead of DNS (HOST:PORT:ADDR, repeatable, as curl)")
+}
+
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f scanFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock scan [flags] TARGETS")
+		fmt.Fprintln(stderr, "       padlock scan --resume [SCAN_ID] [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "TARGETS is a CSV file with a header (organisation,url required; group, tags,")
+		fmt.Fprintln(stderr, "notes, ip optional) or a list of hosts or URLs, one per line.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if f.retries == 0 {
+		f.retries = -1 // fleet: negative means no retries
+	}
+
+	var targetsFile string
+	switch {
+	case f.resume.set && fs.NArg() == 1 && f.resume.id == 0:
+		id, err := parseScanID(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("%w: --resume takes a scan id, not a targets file: %v", errUsage, err)
+		}
+		f.resume.id = id
+	case f.resume.set && fs.NArg() > 0:
+		return fmt.Errorf("%w: --resume continues a stored scan; give no targets file", errUsage)
+	case !f.resume.set && fs.NArg() != 1:
+		fs.Usage()
+		return fmt.Errorf("%w: give one targets file", errUsage)
+	case !f.resume.set:
+		targetsFile = fs.Arg(0)
+	}
+	if f.concurrency <= 0 || f.perIP <= 0 {
+		return fmt.Errorf("%w: --concurrency and --per-ip must be positive", errUsage)
+	}
+
+	// Read the targets before touching the database: a bad file changes
+	// nothing.
+	var targets []fleet.Target
+	if targetsFile != "" {
+		tf, err := fleet.LoadTargets(targetsFile, fleet.ParseOptions{Strict: f.strict})
+		if tf != nil {
+			for _, w := range tf.Warnings {
+				fmt.Fprintf(stderr, "%s: %s\n", targetsFile, w)
+			}
+			for _, e := range tf.Errors {
+				fmt.Fprintf(stderr, "%s: %v\n", targetsFile, e)
+			}
+			if tf.MoreErrors > 0 {
+				fmt.Fprintf(stderr, "%s: and %d more bad rows\n", targetsFile, tf.MoreErrors)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		targets = tf.Targets
+		if len(targets) == 0 {
+			return fmt.Errorf("%s: no usable target", targetsFile)
+		}
+		if n := len(tf.Errors) + tf.MoreErrors; n > 0 {
+			fmt.Fprintf(stderr, "%s: %d bad rows left out, %d targets to scan (--strict refuses such a file)\n", targetsFile, n, len(targets))
+		}
+		for i := range targets {
+			for _, r := range f.resolves {
+				if r.host == targets[i].Host && r.port == targets[i].Port && !slices.Contains(targets[i].Pin, r.addr.Unmap()) {
+					targets[i].Pin = append(targets[i].Pin, r.addr.Unmap())
+				}
+			}
+			slices.SortFunc(targets[i].Pin, netip.Addr.Compare)
+			targets[i].Pin = slices.Compact(targets[i].Pin)
+		}
+	}
+
+	st, err := store.Open(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var id store.ScanID
+	if f.resume.set {
+		id, err = resumableScan(ctx, st, f.resume.id)
+		if err != nil {
+			return err
+		}
+		sc, err := st.Scan(ctx, id)
+		if err != nil {
+			return err
+		}
+		f.applySettings(sc.Options, set)
+	}
+	opts := f.options()
+	if f.caFile != "" {
+		roots, err := readRoots(f.caFile)
+		if err != nil {
+			return err
+		}
+		opts.Assess.PKI.ExtraRoots = roots
+		if abs, err := filepath.Abs(f.caFile); err == nil {
+			opts.CAFile = abs
+		}
+	}
+
+	hard := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	var prog *fleet.Progress
+	if !f.quiet {
+		prog = fleet.NewProgress(stderr, isTerminal(stderr))
+		opts.Observer = prog
+	}
+	note := func(s string) {
+		if prog != nil {
+			prog.Note(s)
+		} else if !f.quiet {
+			fmt.Fprintln(stderr, s)
+		}
+	}
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-sigs:
+				n++
+				if n == 1 {
+					note(fmt.Sprintf("stopping: no new targets; running ones get %s to finish (interrupt again to stop now)", opts.Grace))
+				} else {
+					note("stopping now")
+					close(hard)
+					return
+				}
+			case <-hard:
+				return
+			}
+		}
+	}()
+	opts.HardStop = hard
+	defer func() {
+		select {
+		case <-hard:
+		default:
+			close(hard)
+		}
+	}()
+
+	if !f.resume.set {
+		name := f.name
+		if name == "" {
+			name = targetsFile + " " + time.Now().Format("2006-01-02 15:04")
+		}
+		id, err = fleet.CreateScan(ctx, st, name, targetsFile, targets, opts)
+		if err != nil {
+			return err
+		}
+	}
+	sum, err := fleet.Run(ctx, st, id, opts)
+	if errors.Is(err, fleet.ErrInterrupted) {
+		return fmt.Errorf("scan %d interrupted with %d of %d targets done; continue it with: padlock scan --db %s --resume=%d",
+			id, sum.Done, sum.Total, f.db, id)
+	}
+	if err != nil {
+		return fmt.Errorf("scan %d: %w", id, err)
+	}
+	if !f.quiet {
+		failed := 0
+		if sc, err := st.Scan(ctx, id); err == nil {
+			failed = sc.Counts.Failed
+		}
+		fmt.Fprintf(stdout, "scan %d: %d targets assessed (%d inconclusive), stored in %s\n", id, sum.Total, failed, f.db)
+	}
+	return nil
+}
+
+// resumableScan returns id when that scan can be resumed, or the latest
+// scan that is not finished when id is 0.
+func resumableScan(ctx context.Context, st store.Store, id store.ScanID) (store.ScanID, error) {
+	if id != 0 {
+		sc, err := st.Scan(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, fmt.Errorf("no scan %d in the database", id)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if sc.Status == store.StatusFinished {
+			return 0, fmt.Errorf("scan %d is finished already (%d targets)", id, sc.Counts.Total)
+		}
+		return id, nil
+	}
+	scans, err := st.Scans(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i := len(scans) - 1; i >= 0; i-- {
+		if scans[i].Status != store.StatusFinished {
+			return scans[i].ID, nil
+		}
+	}
+	return 0, errors.New("no unfinished scan to resume")
+}
+
+// applySettings takes the stored scan's settings for every flag not given
+// on the command line.
+func (f *scanFlags) applySettings(raw string, set map[string]bool) {
+	var s fleet.Settings
+	if json.Unmarshal([]byte(raw), &s) != nil {
+		return
+	}
+	if !set["concurrency"] && s.Concurrency > 0 {
+		f.concurrency = s.Concurrency
+	}
+	if !set["per-ip"] && s.PerIP > 0 {
+		f.perIP = s.PerIP
+	}
+	if !set["rate"] && s.Rate != 0 {
+		f.rate = s.Rate
+	}
+	if d, err := time.ParseDuration(s.Budget); err == nil && !set["budget"] && d > 0 {
+		f.budget = d
+	}
+	if d, err := time.ParseDuration(s.Timeout); err == nil && !set["timeout"] && d > 0 {
+		f.timeout = d
+	}
+	if !set["retries"] {
+		f.retries = s.Retries
+		if f.retries == 0 {
+			f.retries = -1
+		}
+	}
+	if !set["no-web"] && !s.Web {
+		f.noWeb = true
+	}
+	if !set["ca-file"] && s.CAFile != "" {
+		f.caFile = s.CAFile
+	}
+}
+
+// options are the fleet options of the flags.
+func (f *scanFlags) options() fleet.Options {
+	o := fleet.Options{
+		Concurrency: f.concurrency,
+		PerIP:       f.perIP,
+		Rate:        f.rate,
+		Budget:      f.budget,
+		Timeout:     f.timeout,
+		Retries:     f.retries,
+		Grace:       f.grace,
+	}
+	if !f.noWeb {
+		o.Web = &web.Options{}
+	}
+	return o
+}
+
+// readRoots reads the certificates of a PEM file.
+func readRoots(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no PEM certificate", path)
+	}
+	return out, nil
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"time"
+
+	"padlock/assess"
+	"padlock/fleet"
+	"padlock/server"
+	"padlock/store"
+	"padlock/vuln"
+	"padlock/web"
+)
+
+// serveShutdownGrace is how long requests in flight get to finish once
+// the server is told to stop.
+const serveShutdownGrace = 10 * time.Second
+
+// runServe serves the dashboard, the JSON API and the SSL Labs API
+// v3-compatible subset from the store until ctx is done (SIGINT).
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		db           = fs.String("db", "padlock.db", "the database (a SQLite file, created if missing)")
+		listen       = fs.String("listen", "127.0.0.1:8080", "`address` to listen on (loopback by default; port 0 picks a free one)")
+		token        = fs.String("token", "", "the token write actions need (Authorization: Bearer TOKEN); default $PADLOCK_TOKEN, or a random one printed at start")
+		private      = fs.Bool("private", false, "require the token for every page and API read too (pages take it as the Basic-auth password)")
+		allowPrivate = fs.Bool("allow-private", false, "let the served scanner assess private, loopback and other non-public addresses (demos and tests only)")
+		noWeb        = fs.Bool("no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms) in assessments started through the server")
+		noVuln       = fs.Bool("no-vuln", false, "skip the vulnerability checks in assessments started through the server")
+		aiaFetch     = fs.Bool("aia-fetch", true, "fetch intermediate certificates a server fails to send from the certificates' AIA URLs")
+		caFile       = fs.String("ca-file", "", "PEM `file` of CA certificates to trust besides the Mozilla roots")
+		maxScans     = fs.Int("max-scans", server.DefaultMaxConcurrentScans, "assessments and scans that may run at once")
+		certFile     = fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM, with its chain)")
+		keyFile      = fs.String("tls-key", "", "the private key `file` of --tls-cert")
+		quiet        = fs.Bool("quiet", false, "log warnings and errors only (no access log)")
+		pf           probeFlags
+	)
+	pf.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock serve [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Serves the league table, site pages and a JSON API from the database, and an")
+		fmt.Fprintln(stderr, "SSL Labs API v3-compatible subset (/api/v3/info, analyze, getEndpointData).")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: serve takes no arguments", errUsage)
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		return fmt.Errorf("%w: give both --tls-cert and --tls-key, or neither", errUsage)
+	}
+	if *maxScans <= 0 {
+		return fmt.Errorf("%w: --max-scans must be at least 1", errUsage)
+	}
+
+	tok, generated := *token, false
+	if tok == "" {
+		tok = os.Getenv("PADLOCK_TOKEN")
+	}
+	if tok == "" {
+		var err error
+		if tok, err = newToken(); err != nil {
+			return err
+		}
+		generated = true
+	}
+	if len(tok) < 16 {
+		return fmt.Errorf("%w: the token must be at least 16 characters long", errUsage)
+	}
+
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	opts := assess.Options{Probe: pf.options()}
+	if !*noWeb {
+		opts.Web = &web.Options{Timeout: pf.timeout}
+	}
+	if !*noVuln {
+		opts.Vuln = &vuln.Options{}
+	}
+	if *caFile != "" {
+		roots, err := readCAFile(*caFile)
+		if err != nil {
+			return fmt.Errorf("%w: --ca-file: %v", errUsage, err)
+		}
+		opts.PKI.ExtraRoots = roots
+	}
+	scanOpts := fleet.Options{Timeout: pf.timeout}
+	if !*noWeb {
+		scanOpts.Web = &web.Options{}
+	}
+
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	h, err := server.New(server.Config{
+		Store:              st,
+		Token:              tok,
+		Private:            *private,
+		AllowPrivate:       *allowPrivate,
+		AssessOptions:      opts,
+		FetchIssuers:       *aiaFetch,
+		ScanOptions:        scanOpts,
+		Logger:             logger,
+		MaxConcurrentScans: *maxScans,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if c, ok := h.(io.Closer); ok {
+			c.Close()
+		}
+	}()
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(io.Discard, "", 0),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if !*quiet {
+		srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	}
+
+	scheme := "http"
+	if *certFile != "" {
+		scheme = "https"
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	fmt.Fprintf(stdout, "padlock serve: dashboard and API on %s://%s/ (database %s)\n", scheme, displayAddr(addr), *db)
+	if generated {
+		fmt.Fprintf(stdout, "padlock serve: write token (generated for this run): %s\n", tok)
+	} else {
+		fmt.Fprintln(stdout, "padlock serve: write token: as given")
+	}
+	if *private {
+		fmt.Fprintln(stdout, "padlock serve: private: every page and API read needs the token")
+	}
+	ip, _ := netip.AddrFromSlice(addr.IP)
+	if !ip.Unmap().IsLoopback() {
+		if scheme == "http" {
+			fmt.Fprintln(stderr, "padlock serve: warning: listening beyond loopback over plain HTTP: the token travels in clear text; use --tls-cert/--tls-key or a TLS reverse proxy")
+		}
+		if *allowPrivate {
+			fmt.Fprintln(stderr, "padlock serve: warning: --allow-private on a reachable address lets anyone with the token scan your internal network")
+		}
+	}
+
+	served := make(chan error, 1)
+	go func() {
+		if scheme == "https" {
+			served <- srv.ServeTLS(ln, *certFile, *keyFile)
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "padlock serve: stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), serveShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newToken returns a random token: 32 bytes, base64url.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// displayAddr is the address to print: a wildcard listener is shown as
+// loopback, which is where a browser on this machine finds it.
+func displayAddr(a *net.TCPAddr) string {
+	ip := a.IP
+	if ip.IsUnspecified() {
+		if ip.To4() != nil {
+			ip = net.IPv4(127, 0, 0, 1)
+		} else {
+			ip = net.IPv6loopback
+		}
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(a.Port))
+}

@@ -1,0 +1,155 @@
+package fleet
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"time"
+
+	"padlock/lab"
+	"padlock/store"
+)
+
+// LabTargets returns one target per lab server: organisation the server's
+// name, url https://localhost:PORT/ (the name the lab certificates are
+// for), pinned to the server's address.
+func LabTargets(servers []*lab.GoServer) []Target {
+	out := make([]Target, 0, len(servers))
+	for i, s := range servers {
+		a, err := netip.ParseAddr(s.Host)
+		if err != nil {
+			continue
+		}
+		out = append(out, Target{
+			Line:         i + 1,
+			Organisation: s.Name,
+			URL:          "https://localhost:" + strconv.Itoa(s.Port) + "/",
+			Group:        "lab",
+			Notes:        s.Description,
+			Pin:          []netip.Addr{a.Unmap()},
+			Host:         "localhost",
+			Port:         uint16(s.Port),
+			HTTPPort:     80,
+		})
+	}
+	return out
+}
+
+// Demo is the outcome of RunDemo: two scans of the lab fleet, with one
+// server changed between them.
+type Demo struct {
+	First, Second store.ScanID
+	// Changed is the name of the server that changed; ChangedTo the name
+	// of the configuration it serves in the second scan.
+	Changed, ChangedTo string
+	replaced           *http.Server
+}
+
+// Close stops the server that replaced the changed one.
+func (d *Demo) Close() error {
+	if d == nil || d.replaced == nil {
+		return nil
+	}
+	return d.replaced.Close()
+}
+
+// DemoChange names the lab server RunDemo changes between its scans and
+// the configuration it then serves: the "modern" site is "upgraded" into
+// one that also speaks TLS 1.0 and 1.1 with legacy suites, as the seed
+// study saw a force's site fall after a new website launched.
+var DemoChange = struct{ From, To string }{"modern", "legacy"}
+
+// RunDemo scans the lab servers (lab.StartDemo's) twice into st: once as
+// they are, then again after the server named DemoChange.From has been
+// replaced, on the same address, by one serving DemoChange.To's
+// configuration. The scans are named "demo 1" and "demo 2"; `padlock diff`
+// between them shows the change and its reasons.
+//
+// The servers' CAs are trusted for the scans (added to
+// opts.Assess.PKI.ExtraRoots), the plain-HTTP side is skipped unless
+// opts.Web is set, and, as every lab server shares 127.0.0.1, the per-IP
+// rate limit is off unless opts sets Rate or Politeness. servers must stay
+// up until RunDemo returns, except the changed one, which RunDemo closes;
+// Close the Demo to stop its replacement.
+func RunDemo(ctx context.Context, st store.Store, servers []*lab.GoServer, opts Options) (*Demo, error) {
+	var from, to *lab.GoServer
+	for _, s := range servers {
+		switch s.Name {
+		case DemoChange.From:
+			from = s
+		case DemoChange.To:
+			to = s
+		}
+	}
+	if from == nil || to == nil {
+		return nil, fmt.Errorf("fleet: the demo needs the lab servers %q and %q", DemoChange.From, DemoChange.To)
+	}
+	for _, s := range servers {
+		if s.CA != nil && s.CA.Cert != nil && !slices.ContainsFunc(opts.Assess.PKI.ExtraRoots, s.CA.Cert.Equal) {
+			opts.Assess.PKI.ExtraRoots = append(opts.Assess.PKI.ExtraRoots, s.CA.Cert)
+		}
+	}
+	if opts.Rate == 0 && opts.Politeness == nil {
+		opts.Rate = -1
+	}
+	targets := LabTargets(servers)
+	d := &Demo{Changed: from.Name, ChangedTo: to.Name}
+
+	scan := func(name string) (store.ScanID, error) {
+		id, err := CreateScan(ctx, st, name, "", targets, opts)
+		if err != nil {
+			return 0, err
+		}
+		_, err = Run(ctx, st, id, opts)
+		return id, err
+	}
+	var err error
+	if d.First, err = scan("demo 1"); err != nil {
+		return d, err
+	}
+	if d.replaced, err = replaceServer(from, to.Config); err != nil {
+		return d, err
+	}
+	if d.Second, err = scan("demo 2"); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// replaceServer closes s and serves cfg on its address instead.
+func replaceServer(s *lab.GoServer, cfg *tls.Config) (*http.Server, error) {
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	var ln net.Listener
+	var err error
+	// The old listener is closed; its port is free again at once (Go sets
+	// SO_REUSEADDR on listeners), but allow the kernel a moment.
+	for i := 0; i < 50; i++ {
+		if ln, err = net.Listen("tcp", s.Addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fleet: re-listening on %s: %w", s.Addr, err)
+	}
+	body := "padlock lab: " + s.Name + " (changed)\n"
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			io.WriteString(w, body)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() { _ = srv.Serve(tls.NewListener(ln, cfg.Clone())) }()
+	return srv, nil
+}

@@ -1,0 +1,72 @@
+// Package fleet scans many sites: it reads a targets file, assesses every
+// target politely and concurrently, stores each result as soon as it is
+// done (package store), and resumes a scan that was stopped.
+//
+// # Targets
+//
+// ParseTargets reads CSV with a header (organisation and url required;
+// group, tags separated by ';', notes, and ip to pin addresses) or a plain
+// list of hosts and URLs, one per line. Bad rows are reported with their
+// line numbers and left out; ParseOptions.Strict refuses the file instead.
+// The file is bounded (16 MiB, 100,000 rows, 8 KiB per field).
+//
+// # Running a scan
+//
+//	tf, _ := fleet.LoadTargets("fleet.csv", fleet.ParseOptions{})
+//	id, _ := fleet.CreateScan(ctx, st, "July", "fleet.csv", tf.Targets, opts)
+//	sum, err := fleet.Run(ctx, st, id, opts) // again with the same id to resume
+//
+// Run assesses a scan's pending targets (store.Pending), Options.Concurrency
+// at a time (default 8). Targets with the same host, ports and pinned
+// addresses share one assessment (the main site and its /report page are
+// one TLS endpoint); each target still gets its own stored result. Each
+// result is saved when its target finishes, so a scan killed at any point
+// loses only what was running. An inconclusive target (no grade at all:
+// timeouts, resets) is tried again after a back-off (5 s, then 10 s, ±25%),
+// within the target's overall budget (5 minutes); a U or any grade is
+// final. Cancelling the context stops the scan gracefully: nothing new
+// starts, running targets get Options.Grace (10 s) to finish and be saved,
+// the rest stay pending and the scan is marked interrupted. Once every
+// target is done, MarkDROWN looks for keys shared with SSL 2.0 endpoints
+// across the scan and re-grades (rule E5), and the scan is marked
+// finished.
+//
+// # Politeness
+//
+// Every connection the prober and the web check open goes through
+// Politeness.Dial, which holds, per IP address and whatever the number of
+// targets sharing it:
+//
+//   - at most 4 connections open at once (Options.PerIP, --per-ip); a
+//     connection gives its slot back only once the server has closed its
+//     side (half-close, then wait up to 300 ms), so the server never counts
+//     more;
+//   - at most 10 new connections per second, in bursts of up to 4
+//     (Options.Rate, --rate; a token bucket from golang.org/x/time/rate).
+//
+// The per-connection timeout (10 s) runs from the moment a connection has
+// its slot and token, so that queueing at a busy address is never mistaken
+// for a slow server. A full assessment of one endpoint takes about 55
+// connections (protocols, every suite, groups, 25 simulated clients), so
+// at the default rate one endpoint takes about 6 s however fast it is;
+// many targets on different addresses run side by side.
+//
+// # Results
+//
+// Each target's store.Assessment carries the typed columns (grade, flags,
+// protocols, certificate expiry...) and, as its Result, the JSON of Result:
+// the target, the assess.Host, the attempts, the targets that shared the
+// assessment and the fleet-wide DROWN findings. Result.ChangeSite turns a
+// stored assessment into what package change compares.
+//
+// # Progress
+//
+// Progress is an Observer that draws a live status line on a terminal
+// (done/total, rate, ETA, running, inconclusive) and prints plain lines
+// every 10 seconds elsewhere.
+//
+// # Demo
+//
+// RunDemo scans the lab's demo servers twice, with one server changed in
+// between, for `padlock demo`.
+package fleet
