@@ -8,25 +8,37 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
 
 	"padlock/assess"
+	"padlock/change"
 	"padlock/console"
+	"padlock/fleet"
 	"padlock/lab"
 	"padlock/pki"
+	"padlock/store"
 	"padlock/vuln"
 )
 
-// runDemo starts the lab's deliberately configured servers on loopback and
-// checks each one: padlock's main job end to end, with no internet.
+// runDemo is padlock's main job end to end on loopback, with no internet:
+// it starts the lab's deliberately configured HTTPS servers, scans them as
+// a fleet into a database, "upgrades" one of them the way the seed study
+// saw a force's site fall, scans again, prints what changed and why, and
+// writes the published report (and, with --serve, serves the dashboard).
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		asJSON  = fs.Bool("json", false, "print each server's Host object, one per line")
-		brief   = fs.Bool("brief", false, "print only the summary table")
+		out     = fs.String("out", "padlock-demo-report", "`directory` to write the HTML report to")
+		db      = fs.String("db", "", "database `file` to keep the demo's scans in (default: a temporary one)")
+		serve   = fs.Bool("serve", false, "after the report, serve the dashboard from the demo's database until interrupted")
+		listen  = fs.String("listen", "127.0.0.1:8080", "`address` for --serve")
+		check   = fs.Bool("check", false, "instead of the fleet scans, assess each lab server and print the full result")
+		asJSON  = fs.Bool("json", false, "with --check: print each server's Host object, one per line")
 		noColor = fs.Bool("no-color", false, "plain output even on a terminal")
 		pf      probeFlags
 	)
@@ -47,10 +59,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			_ = s.Close()
 		}
 	}()
-	if !*asJSON {
-		fmt.Fprintf(stdout, "padlock demo: %d deliberately configured HTTPS servers on 127.0.0.1\n\n", len(servers))
-	}
-
 	// The lab's servers chain to the lab's own root: trust it, as a user
 	// of a private PKI would with --ca-file.
 	ca, err := lab.DemoCA()
@@ -62,8 +70,103 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		PKI:   pki.Options{ExtraRoots: []*x509.Certificate{ca.Root().Cert}},
 		Vuln:  &vuln.Options{},
 	}
-	// Assess the servers side by side (each endpoint still has its own
-	// connection cap), then print them in catalogue order.
+	if *check {
+		return demoCheck(ctx, servers, opts, *asJSON, !*noColor && isTerminal(stdout), stdout)
+	}
+
+	fmt.Fprintf(stdout, "padlock demo: %d deliberately configured HTTPS servers on 127.0.0.1, scanned as a fleet\n\n", len(servers))
+	path := *db
+	if path == "" {
+		dir, err := os.MkdirTemp("", "padlock-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "padlock.db")
+	}
+	st, err := store.OpenSQLite(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	d, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Assess: opts})
+	defer d.Close()
+	if err != nil {
+		return fmt.Errorf("scanning the lab fleet: %w", err)
+	}
+	if err := demoTable(ctx, st, d.Second, stdout); err != nil {
+		return err
+	}
+
+	first, err := st.Scan(ctx, d.First)
+	if err != nil {
+		return err
+	}
+	second, err := st.Scan(ctx, d.Second)
+	if err != nil {
+		return err
+	}
+	before, err := changeSites(ctx, st, d.First)
+	if err != nil {
+		return err
+	}
+	after, err := changeSites(ctx, st, d.Second)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nBetween the scans the %q server was replaced by one configured like %q. padlock diff:\n\n", d.Changed, d.ChangedTo)
+	if err := writeDiff(stdout, first, second, change.Compare(before, after), false); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	if _, err := writeReportSite(ctx, st, d.Second, *out, stdout); err != nil {
+		return err
+	}
+	if !*serve {
+		return nil
+	}
+	st.Close()
+	fmt.Fprintln(stdout)
+	return runServe(ctx, []string{"--db", path, "--listen", *listen, "--allow-private"}, stdout, stderr)
+}
+
+// demoTable prints one line per site of a stored scan.
+func demoTable(ctx context.Context, st store.Store, id store.ScanID, w io.Writer) error {
+	as, err := st.Assessments(ctx, id)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SITE\tGRADE\tBEST PROTOCOL\tCERTIFICATE EXPIRES")
+	for _, a := range as {
+		g := a.Grade
+		if a.Star {
+			g += "*"
+		}
+		if g == "" {
+			g = "- (" + a.Inconclusive + ")"
+		}
+		exp := "-"
+		if !a.CertNotAfter.IsZero() {
+			exp = a.CertNotAfter.Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", strings.TrimPrefix(a.Organisation, "lab: "), g, orDash(a.BestProtocol), exp)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// demoCheck assesses every lab server on its own and prints the results.
+func demoCheck(ctx context.Context, servers []*lab.GoServer, opts assess.Options, asJSON, color bool, stdout io.Writer) error {
+	// Side by side (each endpoint keeps its own connection cap), then
+	// printed in catalogue order.
 	hosts := make([]*assess.Host, len(servers))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
@@ -71,12 +174,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			t := assess.Target{
-				Host: "localhost",
-				Port: uint16(s.Port),
-				SNI:  "localhost",
-				Pin:  []netip.Addr{netip.MustParseAddr(s.Host)},
-			}
+			t := assess.Target{Host: "localhost", Port: uint16(s.Port), SNI: "localhost", Pin: []netip.Addr{netip.MustParseAddr(s.Host)}}
 			hosts[i] = assess.Assess(ctx, t, opts)
 		})
 	}
@@ -85,55 +183,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return ctx.Err()
 	}
 	for i, s := range servers {
-		h := hosts[i]
-		switch {
-		case *asJSON:
-			if err := json.NewEncoder(stdout).Encode(h); err != nil {
+		if asJSON {
+			if err := json.NewEncoder(stdout).Encode(hosts[i]); err != nil {
 				return err
 			}
-		case !*brief:
-			fmt.Fprintf(stdout, "=== %s: %s\n", s.Name, s.Description)
-			if err := console.Write(stdout, h, console.Options{Color: !*noColor && isTerminal(stdout)}); err != nil {
-				return err
-			}
-			fmt.Fprintln(stdout)
+			continue
 		}
-	}
-	if *asJSON {
-		return nil
-	}
-	return demoSummary(stdout, servers, hosts)
-}
-
-// demoSummary prints one line per lab server: what it is and what padlock saw.
-func demoSummary(w io.Writer, servers []*lab.GoServer, hosts []*assess.Host) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVER\tGRADE\tPROTOCOLS\tSUITES\tCONNECTIONS\tSTATUS")
-	for i, s := range servers {
-		h := hosts[i]
-		protocols, suites, conns, status := "-", 0, 0, h.StatusMessage
-		if len(h.Endpoints) > 0 {
-			ep := h.Endpoints[0]
-			status = ep.StatusMessage
-			if d := ep.Details; d != nil {
-				var names []string
-				for _, p := range d.Protocols {
-					names = append(names, p.Name+" "+p.Version)
-				}
-				if len(names) > 0 {
-					protocols = strings.Join(names, ", ")
-				}
-				for _, ps := range d.Suites {
-					suites += len(ps.List)
-				}
-				conns = d.PadlockConnections
-			}
+		fmt.Fprintf(stdout, "=== %s: %s\n", s.Name, s.Description)
+		if err := console.Write(stdout, hosts[i], console.Options{Color: color}); err != nil {
+			return err
 		}
-		g := h.PadlockSite.Display
-		if g == "" {
-			g = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, g, protocols, suites, conns, status)
+		fmt.Fprintln(stdout)
 	}
-	return tw.Flush()
+	return nil
 }
