@@ -57,8 +57,10 @@ func summarize(h *Host, w *web.Result) Site {
 	}
 	if w != nil {
 		s.Star = w.PersonalDataOverPlainText
-		sbd := w.SecureByDefault
-		s.SecureByDefault = &sbd
+		if w.SecureByDefaultReason != web.ReasonInconclusive {
+			sbd := w.SecureByDefault
+			s.SecureByDefault = &sbd
+		}
 	}
 	s.Display = s.Grade
 	if s.Star && s.Grade != "" {

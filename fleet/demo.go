@@ -42,6 +42,49 @@ func LabTargets(servers []*lab.GoServer) []Target {
 	return out
 }
 
+// SiteTargets returns one target per lab website, as LabTargets does for
+// servers: the HTTPS port when the site has one (else 443, which refuses),
+// and its plain-HTTP port.
+func SiteTargets(sites []*lab.Site, firstLine int) []Target {
+	out := make([]Target, 0, len(sites))
+	for i, s := range sites {
+		a, err := netip.ParseAddr(s.Host)
+		if err != nil {
+			continue
+		}
+		port := s.HTTPSPort
+		if port == 0 {
+			// No HTTPS: a closed loopback port stands for the missing 443.
+			port = closedPort()
+		}
+		out = append(out, Target{
+			Line:         firstLine + i,
+			Organisation: s.Name,
+			URL:          "https://localhost:" + strconv.Itoa(port) + "/",
+			Group:        "lab websites",
+			Notes:        s.Description,
+			Pin:          []netip.Addr{a.Unmap()},
+			Host:         "localhost",
+			Port:         uint16(port),
+			HTTPPort:     uint16(s.HTTPPort),
+			HTTP:         "http://localhost:" + strconv.Itoa(s.HTTPPort) + "/",
+		})
+	}
+	return out
+}
+
+// closedPort returns a loopback port nothing listens on (one that was just
+// free; the lab is the only thing opening ports there).
+func closedPort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 1
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return port
+}
+
 // Demo is the outcome of RunDemo: two scans of the lab fleet, with one
 // server changed between them.
 type Demo struct {
@@ -78,7 +121,10 @@ var DemoChange = struct{ From, To string }{"modern", "legacy"}
 // rate limit is off unless opts sets Rate or Politeness. servers must stay
 // up until RunDemo returns, except the changed one, which RunDemo closes;
 // Close the Demo to stop its replacement.
-func RunDemo(ctx context.Context, st store.Store, servers []*lab.GoServer, opts Options) (*Demo, error) {
+//
+// targets, when given, are scanned instead of LabTargets(servers) (the demo
+// adds its websites with a plain-HTTP side, and redirectors' ports).
+func RunDemo(ctx context.Context, st store.Store, servers []*lab.GoServer, opts Options, targets ...Target) (*Demo, error) {
 	var from, to *lab.GoServer
 	for _, s := range servers {
 		switch s.Name {
@@ -99,7 +145,9 @@ func RunDemo(ctx context.Context, st store.Store, servers []*lab.GoServer, opts 
 	if opts.Rate == 0 && opts.Politeness == nil {
 		opts.Rate = -1
 	}
-	targets := LabTargets(servers)
+	if len(targets) == 0 {
+		targets = LabTargets(servers)
+	}
 	d := &Demo{Changed: from.Name, ChangedTo: to.Name}
 
 	scan := func(name string) (store.ScanID, error) {

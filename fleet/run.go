@@ -138,6 +138,7 @@ type Settings struct {
 	Timeout     string  `json:"timeout"`
 	Retries     int     `json:"retries"`
 	Web         bool    `json:"web"`
+	Vuln        bool    `json:"vuln"`
 	CAFile      string  `json:"caFile,omitempty"`
 }
 
@@ -156,6 +157,7 @@ func SettingsOf(o Options) Settings {
 		Timeout:     o.Timeout.String(),
 		Retries:     o.Retries,
 		Web:         o.Web != nil,
+		Vuln:        o.Assess.Vuln != nil,
 		CAFile:      o.CAFile,
 	}
 }
@@ -224,6 +226,7 @@ func ToStore(ts []Target) []store.Target {
 			Tags:         t.Tags,
 			Notes:        t.Notes,
 			Pin:          strings.Join(pins, ";"),
+			HTTP:         t.HTTP,
 			Line:         t.Line,
 		}
 	}
@@ -239,6 +242,9 @@ func FromStore(st store.Target) (Target, error) {
 	pins, err := parsePins(st.Pin)
 	if err != nil {
 		return Target{}, fmt.Errorf("ip: %v", err)
+	}
+	if err := t.setHTTP(st.HTTP); err != nil {
+		return Target{}, fmt.Errorf("http: %v", err)
 	}
 	t.Line, t.Organisation, t.Group, t.Tags, t.Notes, t.Pin = st.Line, st.Organisation, st.Group, st.Tags, st.Notes, pins
 	return t, nil

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -49,6 +50,9 @@ type Target struct {
 	Host     string `json:"host"`
 	Port     uint16 `json:"port"`
 	HTTPPort uint16 `json:"httpPort"`
+	// HTTP is the http column as written: the plain-HTTP URL when it is
+	// not port 80 of Host ("" otherwise).
+	HTTP string `json:"http,omitempty"`
 }
 
 // AssessTarget is what package assess takes for t.
@@ -220,6 +224,7 @@ const (
 	colTags         = "tags"
 	colNotes        = "notes"
 	colIP           = "ip"
+	colHTTP         = "http"
 )
 
 func (p *parser) csv(data []byte, headerLine int) error {
@@ -267,6 +272,7 @@ func (p *parser) csv(data []byte, headerLine int) error {
 
 	offset := 0
 	cur := lineCursor{data: data}
+	var buf *bufio.Reader
 	for {
 		next, err := p.rows(cr, offset, header, cols)
 		if err != nil || next == 0 {
@@ -276,12 +282,26 @@ func (p *parser) csv(data []byte, headerLine int) error {
 		if !ok {
 			return nil
 		}
-		cr, offset = newCSVReader(rest), next
+		if buf == nil {
+			buf = bufio.NewReader(nil)
+		}
+		cr, offset = newCSVReaderBuf(rest, buf), next
 	}
 }
 
 func newCSVReader(data []byte) *csv.Reader {
-	cr := csv.NewReader(bytes.NewReader(data))
+	return newCSVReaderBuf(data, nil)
+}
+
+// newCSVReaderBuf reads data through buf (reset onto it) when given: a
+// restart then allocates no new buffer.
+func newCSVReaderBuf(data []byte, buf *bufio.Reader) *csv.Reader {
+	if buf == nil {
+		buf = bufio.NewReader(bytes.NewReader(data))
+	} else {
+		buf.Reset(bytes.NewReader(data))
+	}
+	cr := csv.NewReader(buf)
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	cr.TrimLeadingSpace = true
@@ -332,7 +352,7 @@ func (p *parser) rows(cr *csv.Reader, offset int, header []string, cols map[stri
 			return strings.TrimSpace(rec[i])
 		}
 		before := len(p.tf.Errors) + p.tf.MoreErrors
-		if err := p.add(line, field(colOrganisation), field(colURL), field(colGroup), field(colTags), field(colNotes), field(colIP)); err != nil {
+		if err := p.add(line, field(colOrganisation), field(colURL), field(colGroup), field(colTags), field(colNotes), field(colIP), field(colHTTP)); err != nil {
 			return 0, err
 		}
 		if len(p.tf.Errors)+p.tf.MoreErrors > before && last > first && strings.ContainsAny(field(colURL)+field(colOrganisation)+field(colIP), "\n\"") {
@@ -381,7 +401,7 @@ func (p *parser) list(data []byte) error {
 		if l == "" || strings.HasPrefix(l, "#") {
 			continue
 		}
-		if err := p.add(i+1, "", l, "", "", "", ""); err != nil {
+		if err := p.add(i+1, "", l, "", "", "", "", ""); err != nil {
 			return err
 		}
 	}
@@ -398,10 +418,10 @@ func (p *parser) rowError(line int, format string, args ...any) {
 
 // add validates one row and keeps it, or records why not. Its error is
 // fatal (too many rows).
-func (p *parser) add(line int, org, rawURL, group, tags, notes, ip string) error {
-	for i, v := range []string{org, rawURL, group, tags, notes, ip} {
+func (p *parser) add(line int, org, rawURL, group, tags, notes, ip, httpURL string) error {
+	for i, v := range []string{org, rawURL, group, tags, notes, ip, httpURL} {
 		if len(v) > MaxFieldBytes {
-			p.rowError(line, "%s is longer than %d bytes", []string{colOrganisation, colURL, colGroup, colTags, colNotes, colIP}[i], MaxFieldBytes)
+			p.rowError(line, "%s is longer than %d bytes", []string{colOrganisation, colURL, colGroup, colTags, colNotes, colIP, colHTTP}[i], MaxFieldBytes)
 			return nil
 		}
 	}
@@ -412,6 +432,10 @@ func (p *parser) add(line int, org, rawURL, group, tags, notes, ip string) error
 	t, err := parseURL(rawURL)
 	if err != nil {
 		p.rowError(line, "url: %v", err)
+		return nil
+	}
+	if err := t.setHTTP(httpURL); err != nil {
+		p.rowError(line, "http: %v", err)
 		return nil
 	}
 	t.Line = line
@@ -460,6 +484,32 @@ func oneLine(s string) string {
 }
 
 // parseURL reads the url column: https://, http:// or a bare host[:port][/path].
+// setHTTP applies the http column: the plain-HTTP URL of the target's own
+// host, when it is not port 80 (e.g. http://intranet.example:8080/).
+func (t *Target) setHTTP(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || !strings.EqualFold(u.Scheme, "http") || u.Host == "" {
+		return fmt.Errorf("want http://HOST[:PORT]/, got %q", clip(s, 60))
+	}
+	if !strings.EqualFold(strings.TrimSuffix(u.Hostname(), "."), t.Host) {
+		return fmt.Errorf("%q is not on the url's host %s", clip(s, 60), t.Host)
+	}
+	t.HTTPPort = 80
+	if p := u.Port(); p != "" {
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n == 0 {
+			return fmt.Errorf("bad port %q in %q: want 1-65535", clip(p, 10), clip(s, 60))
+		}
+		t.HTTPPort = uint16(n)
+	}
+	t.HTTP = s
+	return nil
+}
+
 func parseURL(s string) (Target, error) {
 	s = strings.TrimSpace(s)
 	if strings.ContainsAny(s, " \t\r\n") {

@@ -227,14 +227,14 @@ func (s *SQLite) CreateScan(ctx context.Context, sc Scan, targets []Target) (Sca
 		return 0, fmt.Errorf("store: create scan: %w", err)
 	}
 	stmt, err := tx.PrepareContext(ctx,
-		`INSERT INTO targets (scan_id, line, organisation, url, grp, tags, notes, ip, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		`INSERT INTO targets (scan_id, line, organisation, url, grp, tags, notes, ip, site, http) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, fmt.Errorf("store: create scan: %w", err)
 	}
 	defer stmt.Close()
 	ids := make([]int64, len(targets))
 	for i, t := range targets {
-		r, err := stmt.ExecContext(ctx, sid, t.Line, t.Organisation, t.URL, t.Group, rows[i].tags, t.Notes, t.Pin, rows[i].site)
+		r, err := stmt.ExecContext(ctx, sid, t.Line, t.Organisation, t.URL, t.Group, rows[i].tags, t.Notes, t.Pin, rows[i].site, t.HTTP)
 		if err != nil {
 			return 0, fmt.Errorf("store: create scan: target %d (line %d): %w", i+1, t.Line, err)
 		}
@@ -347,7 +347,7 @@ func (s *SQLite) exists(ctx context.Context, id ScanID) error {
 	return nil
 }
 
-const targetColumns = `t.id, t.scan_id, t.line, t.organisation, t.url, t.grp, t.tags, t.notes, t.ip, t.site`
+const targetColumns = `t.id, t.scan_id, t.line, t.organisation, t.url, t.grp, t.tags, t.notes, t.ip, t.site, t.http`
 
 func (s *SQLite) targets(ctx context.Context, id ScanID, query string) ([]Target, error) {
 	rows, err := s.db.QueryContext(ctx, query, id)
@@ -361,7 +361,7 @@ func (s *SQLite) targets(ctx context.Context, id ScanID, query string) ([]Target
 			t    Target
 			tags string
 		)
-		if err := rows.Scan(&t.ID, &t.ScanID, &t.Line, &t.Organisation, &t.URL, &t.Group, &tags, &t.Notes, &t.Pin, &t.Site); err != nil {
+		if err := rows.Scan(&t.ID, &t.ScanID, &t.Line, &t.Organisation, &t.URL, &t.Group, &tags, &t.Notes, &t.Pin, &t.Site, &t.HTTP); err != nil {
 			return nil, fmt.Errorf("store: scan %d: targets: %w", id, err)
 		}
 		if tags != "" && tags != "[]" {

@@ -113,6 +113,10 @@ type Target struct {
 	// Pin is the address to connect to instead of resolving the host (the
 	// targets file's ip column); "" to resolve.
 	Pin string
+	// HTTP is the plain-HTTP URL the web check starts from when it is not
+	// port 80 of the URL's host (the targets file's http column); "" for
+	// the default.
+	HTTP string
 	// Line is the line of the targets file the row came from (0 if none).
 	Line int
 	// Site is the site key. CreateScan normalises it with SiteKey, from

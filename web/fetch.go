@@ -224,8 +224,13 @@ func (f *fetcher) one(ctx context.Context, u *url.URL, c *chain) (Hop, *url.URL,
 	if err != nil {
 		hop.Error = requestError(err, ctx)
 		c.stop, c.err = "error", hop.Error
+		var ne net.Error
 		if ctx.Err() != nil {
 			c.stop = "cancelled"
+		} else if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			// No answer in time says nothing about whether the site
+			// redirects: a slow or filtered port is not "unreachable".
+			c.stop = "timeout"
 		}
 		return hop, nil, true
 	}

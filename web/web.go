@@ -509,7 +509,7 @@ func secureByDefault(hc *chain, host string) (bool, string) {
 		return false, ReasonTooManyRedirects
 	case "off-site", "not http or https":
 		return false, ReasonOffSite
-	case "cancelled":
+	case "cancelled", "timeout":
 		return false, ReasonInconclusive
 	}
 	if len(hc.hops) == 0 || hc.final == nil {

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -22,6 +23,7 @@ import (
 	"padlock/pki"
 	"padlock/store"
 	"padlock/vuln"
+	"padlock/web"
 )
 
 // runDemo is padlock's main job end to end on loopback, with no internet:
@@ -74,7 +76,32 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return demoCheck(ctx, servers, opts, *asJSON, !*noColor && isTerminal(stdout), stdout)
 	}
 
-	fmt.Fprintf(stdout, "padlock demo: %d deliberately configured HTTPS servers on 127.0.0.1, scanned as a fleet\n\n", len(servers))
+	// The fleet: the HTTPS servers, each with a plain-HTTP redirector (so
+	// they are secure by default), and websites with a plain-HTTP side of
+	// their own (no HTTPS, forms over plain text...).
+	targets := fleet.LabTargets(servers)
+	for i, s := range servers {
+		r, err := lab.StartRedirector(ctx, s.Name, s.Port)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		targets[i].HTTPPort = uint16(r.HTTPPort)
+		targets[i].HTTP = "http://localhost:" + strconv.Itoa(r.HTTPPort) + "/"
+	}
+	var sites []*lab.Site
+	for _, spec := range lab.DemoSites() {
+		site, err := lab.StartSite(ctx, spec, ca)
+		if err != nil {
+			return err
+		}
+		defer site.Close()
+		sites = append(sites, site)
+	}
+	targets = append(targets, fleet.SiteTargets(sites, len(targets)+1)...)
+
+	fmt.Fprintf(stdout, "padlock demo: %d lab sites on 127.0.0.1 (%d HTTPS servers, %d websites with a plain-HTTP side), scanned as a fleet\n\n",
+		len(targets), len(servers), len(sites))
 	path := *db
 	if path == "" {
 		dir, err := os.MkdirTemp("", "padlock-demo-")
@@ -90,7 +117,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer st.Close()
 
-	d, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Assess: opts})
+	webOpts := &web.Options{RootCAs: ca.Root().Pool(), IgnoreRobotsTxt: true, MaxPages: 6}
+	// Every lab site shares 127.0.0.1: the per-IP politeness that protects
+	// real servers would only queue the demo against itself.
+	d, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Assess: opts, Web: webOpts, PerIP: 64}, targets...)
 	defer d.Close()
 	if err != nil {
 		return fmt.Errorf("scanning the lab fleet: %w", err)

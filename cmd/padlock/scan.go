@@ -20,6 +20,7 @@ import (
 
 	"padlock/fleet"
 	"padlock/store"
+	"padlock/vuln"
 	"padlock/web"
 )
 
@@ -78,6 +79,7 @@ type scanFlags struct {
 	retries     int
 	grace       time.Duration
 	noWeb       bool
+	noVuln      bool
 	quiet       bool
 	resolves    resolveFlag
 	caFile      string
@@ -96,6 +98,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.retries, "retries", fleet.DefaultRetries, "extra attempts for an inconclusive target (0: none)")
 	fs.DurationVar(&f.grace, "grace", fleet.DefaultGrace, "on Ctrl-C, time running targets get to finish")
 	fs.BoolVar(&f.noWeb, "no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms)")
+	fs.BoolVar(&f.noVuln, "no-vuln", false, "skip the vulnerability checks (Heartbleed, ROBOT, padding oracles, ...)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress display and no summary")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of extra root certificates to trust (private or lab CAs)")
 	fs.Var(&f.resolves, "resolve", "use ADDR for HOST:PORT instead of DNS (HOST:PORT:ADDR, repeatable, as curl)")
@@ -341,6 +344,9 @@ func (f *scanFlags) applySettings(raw string, set map[string]bool) {
 	if !set["no-web"] && !s.Web {
 		f.noWeb = true
 	}
+	if !set["no-vuln"] && !s.Vuln {
+		f.noVuln = true
+	}
 	if !set["ca-file"] && s.CAFile != "" {
 		f.caFile = s.CAFile
 	}
@@ -359,6 +365,9 @@ func (f *scanFlags) options() fleet.Options {
 	}
 	if !f.noWeb {
 		o.Web = &web.Options{}
+	}
+	if !f.noVuln {
+		o.Assess.Vuln = &vuln.Options{}
 	}
 	return o
 }

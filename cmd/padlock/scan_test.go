@@ -18,8 +18,9 @@ import (
 	"padlock/store"
 )
 
-// padlockBin is the padlock binary built once for the tests that run it as
-// a subprocess (TestMain removes it).
+// padlockBin is the padlock binary, built once into a temporary directory
+// for the tests that run it as a subprocess (to signal it); TestMain
+// removes it.
 var padlockBin string
 
 func TestMain(m *testing.M) {
