@@ -82,6 +82,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		verbose  = fs.Bool("v", false, "show more detail")
 		caFile   = fs.String("ca-file", "", "PEM `file` of CA certificates to trust besides the Mozilla roots (private or test PKIs)")
 		noVuln   = fs.Bool("no-vuln", false, "skip the vulnerability checks (Heartbleed, ROBOT, padding oracles, ...)")
+		preload  = fs.String("hsts-preload", defaultPreloadPath(), "Chromium HSTS preload list `file` (see padlock hsts-preload update); missing: preload status not reported")
 		noWeb    = fs.Bool("no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms asking for personal data)")
 		httpPort = fs.Uint("http-port", 80, "port of the plain-HTTP side")
 		aiaFetch = fs.Bool("aia-fetch", true, "fetch intermediate certificates a server fails to send from the certificates' AIA URLs, as most browsers do (-aia-fetch=false: judge only what was sent)")
@@ -124,7 +125,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		opts.Vuln = &vuln.Options{}
 	}
 	if !*noWeb {
-		opts.Web = &web.Options{Timeout: pf.timeout}
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "hsts-preload" })
+		list, err := loadPreload(*preload, explicit)
+		if err != nil {
+			return err
+		}
+		opts.Web = &web.Options{Timeout: pf.timeout, HSTSPreload: list}
 	}
 	if *httpPort == 0 || *httpPort > 65535 {
 		return fmt.Errorf("%w: bad --http-port %d", errUsage, *httpPort)

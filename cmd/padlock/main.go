@@ -35,6 +35,7 @@ var commands = []command{
 	{"history", "show a site's grades over the stored scans", runHistory},
 	{"report", "publish a stored scan: league table, site pages and charts as HTML, or CSV, JSON, Markdown", runReport},
 	{"serve", "serve the dashboard, a JSON API and an SSL Labs API v3-compatible subset from the database", runServe},
+	{"hsts-preload", "download Chromium's HSTS preload list for check and scan (online)", runHSTSPreload},
 	{"version", "print padlock's version", runVersion},
 }
 

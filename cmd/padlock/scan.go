@@ -79,6 +79,7 @@ type scanFlags struct {
 	retries     int
 	grace       time.Duration
 	noWeb       bool
+	hstsPreload string
 	noVuln      bool
 	quiet       bool
 	resolves    resolveFlag
@@ -98,6 +99,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.retries, "retries", fleet.DefaultRetries, "extra attempts for an inconclusive target (0: none)")
 	fs.DurationVar(&f.grace, "grace", fleet.DefaultGrace, "on Ctrl-C, time running targets get to finish")
 	fs.BoolVar(&f.noWeb, "no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms)")
+	fs.StringVar(&f.hstsPreload, "hsts-preload", defaultPreloadPath(), "Chromium HSTS preload list `file` (see padlock hsts-preload update); missing: preload status not reported")
 	fs.BoolVar(&f.noVuln, "no-vuln", false, "skip the vulnerability checks (Heartbleed, ROBOT, padding oracles, ...)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress display and no summary")
 	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of extra root certificates to trust (private or lab CAs)")
@@ -203,6 +205,13 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		f.applySettings(sc.Options, set)
 	}
 	opts := f.options()
+	if opts.Web != nil {
+		list, err := loadPreload(f.hstsPreload, set["hsts-preload"])
+		if err != nil {
+			return err
+		}
+		opts.Web.HSTSPreload = list
+	}
 	if f.caFile != "" {
 		roots, err := readRoots(f.caFile)
 		if err != nil {
