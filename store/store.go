@@ -110,8 +110,8 @@ type Target struct {
 	Group        string
 	Tags         []string
 	Notes        string
-	// Pin is the address to connect to instead of resolving the host (the
-	// targets file's ip column); "" to resolve.
+	// Pin are the addresses to connect to instead of resolving the host
+	// (the targets file's ip column), separated by ";"; "" to resolve.
 	Pin string
 	// HTTP is the plain-HTTP URL the web check starts from when it is not
 	// port 80 of the URL's host (the targets file's http column); "" for
