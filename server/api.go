@@ -311,19 +311,29 @@ func siteFromPath(r *http.Request) (string, error) {
 	return store.SiteKey(raw), nil
 }
 
-func (s *Server) apiSite(w http.ResponseWriter, r *http.Request) {
+// siteHistory reads {key} and its stored assessments, oldest first; it
+// answers the request itself (and returns ok false) when there are none.
+func (s *Server) siteHistory(w http.ResponseWriter, r *http.Request) (key string, hist []store.Assessment, ok bool) {
 	key, err := siteFromPath(r)
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return "", nil, false
 	}
-	hist, err := s.cfg.Store.History(r.Context(), key)
+	hist, err = s.cfg.Store.History(r.Context(), key)
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return "", nil, false
 	}
 	if len(hist) == 0 {
 		apiError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no assessment of %q is stored", clip(key, 80)))
+		return "", nil, false
+	}
+	return key, hist, true
+}
+
+func (s *Server) apiSite(w http.ResponseWriter, r *http.Request) {
+	key, hist, ok := s.siteHistory(w, r)
+	if !ok {
 		return
 	}
 	last := hist[len(hist)-1]
@@ -339,18 +349,8 @@ func (s *Server) apiSite(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSiteHistory(w http.ResponseWriter, r *http.Request) {
-	key, err := siteFromPath(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	hist, err := s.cfg.Store.History(r.Context(), key)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if len(hist) == 0 {
-		apiError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no assessment of %q is stored", clip(key, 80)))
+	key, hist, ok := s.siteHistory(w, r)
+	if !ok {
 		return
 	}
 	out := make([]apiAssessment, 0, len(hist))
