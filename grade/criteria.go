@@ -65,26 +65,6 @@ const (
 	weakKeyBits     = 2048
 )
 
-// ecStrength is the RSA-equivalent of an elliptic-curve field size
-// (§1.3, NIST SP 800-57 as SSL Labs shows "eq. N bits RSA"). Below 160
-// bits it returns sizes that score 40 (112-159) or 20 (below 112).
-func ecStrength(fieldBits int) int {
-	switch {
-	case fieldBits >= 512:
-		return 15360
-	case fieldBits >= 384:
-		return 7680
-	case fieldBits >= 256:
-		return 3072
-	case fieldBits >= 224:
-		return 2048
-	case fieldBits >= 160:
-		return 1024
-	case fieldBits >= 112:
-		return 512
-	}
-	return 256
-}
 
 // eddsaStrength is the RSA-equivalent of an EdDSA key: Ed25519 (field 255,
 // 128-bit security) 3072, Ed448 7680.

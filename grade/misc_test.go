@@ -32,8 +32,8 @@ func TestECStrength(t *testing.T) {
 		{256, 3072}, {383, 3072}, {384, 7680}, {511, 7680}, {521, 15360},
 	}
 	for _, c := range cases {
-		if got := ecStrength(c.bits); got != c.want {
-			t.Errorf("ecStrength(%d) = %d, want %d", c.bits, got, c.want)
+		if got := registry.ECRSAEquivalent(c.bits); got != c.want {
+			t.Errorf("registry.ECRSAEquivalent(%d) = %d, want %d", c.bits, got, c.want)
 		}
 	}
 	if eddsaStrength(255) != 3072 || eddsaStrength(448) != 7680 {
@@ -45,7 +45,7 @@ func TestECStrength(t *testing.T) {
 		if g.Kind != registry.GroupECDHE || g.Bits == 0 {
 			continue
 		}
-		if got := ecStrength(g.Bits); got != g.RSAEquivalent {
+		if got := registry.ECRSAEquivalent(g.Bits); got != g.RSAEquivalent {
 			t.Errorf("%s: table %d, registry %d", g.Name, got, g.RSAEquivalent)
 		}
 	}

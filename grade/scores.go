@@ -137,7 +137,7 @@ func keyStrength(k *KeyFacts) (int, bool) {
 	case KeyRSA, KeyDSA:
 		return k.Bits, true
 	case KeyECDSA:
-		return ecStrength(k.Bits), true
+		return registry.ECRSAEquivalent(k.Bits), true
 	case KeyEdDSA:
 		return eddsaStrength(k.Bits), true
 	}

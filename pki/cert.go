@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"math"
+	"padlock/registry"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -225,7 +226,7 @@ func keyOf(x *x509.Certificate) Key {
 		return Key{Alg: "RSA", Bits: n, Strength: n, Exponent: k.E}
 	case *ecdsa.PublicKey:
 		n := k.Curve.Params().BitSize
-		return Key{Alg: "EC", Bits: n, Strength: ecRSAEquivalent(n), Curve: k.Curve.Params().Name}
+		return Key{Alg: "EC", Bits: n, Strength: registry.ECRSAEquivalent(n), Curve: k.Curve.Params().Name}
 	case ed25519.PublicKey:
 		return Key{Alg: "Ed25519", Bits: 256, Strength: 3072, Curve: "Ed25519"}
 	case *dsa.PublicKey:
@@ -233,25 +234,6 @@ func keyOf(x *x509.Certificate) Key {
 		return Key{Alg: "DSA", Bits: n, Strength: n}
 	}
 	return Key{Alg: x.PublicKeyAlgorithm.String()}
-}
-
-// ecRSAEquivalent maps an elliptic-curve field size to the RSA size of
-// comparable strength (NIST SP 800-57 Part 1, table 2), as SSL Labs shows
-// "EC 256 bits (eq. 3072 bits RSA)".
-func ecRSAEquivalent(bits int) int {
-	switch {
-	case bits >= 512:
-		return 15360
-	case bits >= 384:
-		return 7680
-	case bits >= 256:
-		return 3072
-	case bits >= 224:
-		return 2048
-	case bits >= 160:
-		return 1024
-	}
-	return bits * 4 // below any standard curve: keep it under 1024
 }
 
 // insecureKey: K ≤ 40 in the rating guide (RSA/DSA below 1024 bits, EC

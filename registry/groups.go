@@ -165,3 +165,26 @@ func Groups() []Group {
 	copy(out, groups)
 	return out
 }
+
+// ECRSAEquivalent is the RSA key size of comparable strength to an
+// elliptic-curve field of fieldBits bits (NIST SP 800-57 Part 1, table 2),
+// as SSL Labs shows "EC 256 bits (eq. 3072 bits RSA)" and scores key
+// exchange (GRADING.md §1.3). Below the 160-bit row it answers sizes that
+// the key-exchange table scores 40 (fields of 112-159 bits) or 20.
+func ECRSAEquivalent(fieldBits int) int {
+	switch {
+	case fieldBits >= 512:
+		return 15360
+	case fieldBits >= 384:
+		return 7680
+	case fieldBits >= 256:
+		return 3072
+	case fieldBits >= 224:
+		return 2048
+	case fieldBits >= 160:
+		return 1024
+	case fieldBits >= 112:
+		return 512
+	}
+	return 256
+}

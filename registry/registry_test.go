@@ -470,8 +470,8 @@ func TestGroups(t *testing.T) {
 		}
 		names[g.Name] = true
 		// Elliptic curves follow the SSL Labs bracket (x25519 is special-cased).
-		if (g.Kind == GroupECDHE || g.Kind == GroupGOST) && g.RSAEquivalent != ecRSAEquivalent(g.Bits) {
-			t.Errorf("%s: RSAEquivalent %d, want %d for %d bits", g.Name, g.RSAEquivalent, ecRSAEquivalent(g.Bits), g.Bits)
+		if (g.Kind == GroupECDHE || g.Kind == GroupGOST) && g.RSAEquivalent != ECRSAEquivalent(g.Bits) {
+			t.Errorf("%s: RSAEquivalent %d, want %d for %d bits", g.Name, g.RSAEquivalent, ECRSAEquivalent(g.Bits), g.Bits)
 		}
 		if g.Kind == GroupFFDHE && g.RSAEquivalent != g.Bits {
 			t.Errorf("%s: RSAEquivalent %d != modulus %d", g.Name, g.RSAEquivalent, g.Bits)
@@ -521,22 +521,6 @@ func TestGroups(t *testing.T) {
 	if _, ok := GroupByID(0x0A0A); ok {
 		t.Error("GroupByID found a GREASE value")
 	}
-}
-
-func ecRSAEquivalent(bits int) int {
-	switch {
-	case bits >= 512:
-		return 15360
-	case bits >= 384:
-		return 7680
-	case bits >= 256:
-		return 3072
-	case bits >= 224:
-		return 2048
-	case bits >= 160:
-		return 1024
-	}
-	return 0
 }
 
 func TestSignatureSchemes(t *testing.T) {
