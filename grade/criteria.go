@@ -65,7 +65,6 @@ const (
 	weakKeyBits     = 2048
 )
 
-
 // eddsaStrength is the RSA-equivalent of an EdDSA key: Ed25519 (field 255,
 // 128-bit security) 3072, Ed448 7680.
 func eddsaStrength(bits int) int {
