@@ -1,0 +1,106 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"padlock/fleet"
+	"padlock/store"
+	"padlock/vuln"
+)
+
+// SiteOf turns a stored assessment into what Detect compares. A result
+// that cannot be read still gives the typed columns (grade, flags, expiry).
+func SiteOf(a store.Assessment) Site {
+	s := Site{CertNotAfter: a.CertNotAfter}
+	r, err := fleet.DecodeResult(a.Result)
+	if err != nil {
+		r = &fleet.Result{}
+	}
+	s.Site = r.ChangeSite(a)
+	if r.Host == nil {
+		return s
+	}
+	for _, ep := range r.Host.Endpoints {
+		if ep.Details == nil || ep.Details.Report == nil {
+			continue
+		}
+		s.VulnChecked = true
+		for _, f := range ep.Details.Report.PadlockFindings {
+			if f.State != vuln.Vulnerable {
+				continue
+			}
+			dup := false
+			for _, v := range s.Vulnerable {
+				dup = dup || v.Check == f.Check
+			}
+			if !dup {
+				s.Vulnerable = append(s.Vulnerable, Vuln{Check: f.Check, Name: f.Name})
+			}
+		}
+	}
+	return s
+}
+
+// Sites reads a scan's assessments as Detect's sites (nil for scan 0).
+func Sites(ctx context.Context, st store.Store, id store.ScanID) ([]Site, error) {
+	if id == 0 {
+		return nil, nil
+	}
+	as, err := st.Assessments(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("alert: read scan %d: %w", id, err)
+	}
+	out := make([]Site, len(as))
+	for i, a := range as {
+		out[i] = SiteOf(a)
+	}
+	return out, nil
+}
+
+// Check makes the alerts of one run of schedule sc: it compares scan prev
+// (0 when the run has no predecessor) with scan cur, and records one alert
+// per site that got worse with the changes never alerted before
+// (store.Watcher.RecordAlert). It returns the alerts recorded by this call:
+// none when nothing got worse or everything was alerted already. Alerts of
+// a schedule without a webhook are recorded as store.AlertUnsent.
+func Check(ctx context.Context, st store.Store, w store.Watcher, sc store.Schedule, prev, cur store.ScanID, now time.Time) ([]store.AlertID, error) {
+	before, err := Sites(ctx, st, prev)
+	if err != nil {
+		return nil, err
+	}
+	after, err := Sites(ctx, st, cur)
+	if err != nil {
+		return nil, err
+	}
+	notes := Detect(before, after, Options{ExpiryDays: sc.ExpiryDays, Now: now, Run: fmt.Sprintf("scan %d", cur)})
+	status := store.AlertPending
+	if sc.WebhookURL == "" {
+		status = store.AlertUnsent
+	}
+	var ids []store.AlertID
+	for _, n := range notes {
+		changes := make([]store.KeyedChange, len(n.Changes))
+		for i, c := range n.Changes {
+			b, err := json.Marshal(c)
+			if err != nil {
+				return ids, fmt.Errorf("alert: %w", err)
+			}
+			changes[i] = store.KeyedChange{Key: c.Key, JSON: b}
+		}
+		id, ok, err := w.RecordAlert(ctx, store.Alert{
+			ScheduleID: sc.ID, ScanID: cur, PrevScanID: prev,
+			Site: n.Site, Organisation: n.Organisation, URL: n.URL, From: n.From, To: n.To,
+			Created: now, Status: status,
+		}, changes)
+		if err != nil {
+			return ids, err
+		}
+		if ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
