@@ -34,6 +34,8 @@ var commands = []command{
 	{"diff", "compare two stored scans: what improved, what deteriorated, and why", runDiff},
 	{"history", "show a site's grades over the stored scans", runHistory},
 	{"report", "publish a stored scan: league table, site pages and charts as HTML, or CSV, JSON, Markdown", runReport},
+	{"schedule", "add, list or remove recurring scans that alert when a site gets worse", runSchedule},
+	{"alerts", "list the alerts of scheduled scans: sites that got worse", runAlerts},
 	{"serve", "serve the dashboard, a JSON API and an SSL Labs API v3-compatible subset from the database", runServe},
 	{"hsts-preload", "download Chromium's HSTS preload list for check and scan (online)", runHSTSPreload},
 	{"version", "print padlock's version", runVersion},
