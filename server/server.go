@@ -13,6 +13,7 @@
 //	GET /assets/{file}                   the pages' stylesheet and script
 //	GET /scans/{id}/...                  the same pages and exports for any scan
 //	GET /healthz                         "ok" (never needs the token)
+//	GET /alerts                          sites that got worse between runs of a schedule (alerts.go)
 //
 // JSON API (the comment at the top of api.go gives the shapes):
 //
@@ -21,6 +22,8 @@
 //	GET  /api/v1/scans/{id}/assessments    its assessments, summarised
 //	GET  /api/v1/sites/{key}               a site's latest full result
 //	GET  /api/v1/sites/{key}/history       a site's assessments over every scan
+//	GET  /api/v1/alerts                    the alerts of scheduled scans, newest first (alerts.go)
+//	GET  /api/v1/schedules                 the schedules, without their webhook secrets
 //	POST /api/v1/scans                     start a scan of targets        (token)
 //	POST /api/v1/check                     start an assessment of one host (token)
 //
@@ -298,6 +301,10 @@ func (s *Server) routes() {
 	m.Handle("GET /api/v1/scans/{id}/assessments", read(http.HandlerFunc(s.apiScanAssessments)))
 	m.Handle("GET /api/v1/sites/{key}", read(http.HandlerFunc(s.apiSite)))
 	m.Handle("GET /api/v1/sites/{key}/history", read(http.HandlerFunc(s.apiSiteHistory)))
+	// Alerts and schedules (alerts.go).
+	m.Handle("GET /alerts", read(http.HandlerFunc(s.pageAlerts)))
+	m.Handle("GET /api/v1/alerts", read(http.HandlerFunc(s.apiAlerts)))
+	m.Handle("GET /api/v1/schedules", read(http.HandlerFunc(s.apiSchedules)))
 	m.Handle("POST /api/v1/scans", s.requireWrite(http.HandlerFunc(s.apiStartScan)))
 	m.Handle("POST /api/v1/check", s.requireWrite(http.HandlerFunc(s.apiCheck)))
 	m.Handle("GET /api/", read(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -307,9 +307,9 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *asJSON {
-		out := make([]alertJSON, len(list))
+		out := make([]alert.Entry, len(list))
 		for i, a := range list {
-			out[i] = alertView(a)
+			out[i] = alert.EntryOf(a)
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -320,7 +320,7 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 	for _, a := range list {
-		v := alertView(a)
+		v := alert.EntryOf(a)
 		fmt.Fprintf(stdout, "%s  %s  %s → %s  [%s", a.Created.Local().Format("2006-01-02 15:04"), termSafe(a.Site),
 			orDash(a.From), orDash(a.To), a.Status)
 		if a.Attempts > 0 {
@@ -335,33 +335,6 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	return nil
-}
-
-// alertJSON is an alert as `padlock alerts --json` prints it.
-type alertJSON struct {
-	ID           int64             `json:"id"`
-	Schedule     int64             `json:"schedule,omitempty"`
-	Scan         int64             `json:"scan,omitempty"`
-	PreviousScan int64             `json:"previousScan,omitempty"`
-	Site         string            `json:"site"`
-	Organisation string            `json:"organisation,omitempty"`
-	URL          string            `json:"url,omitempty"`
-	From         string            `json:"from"`
-	To           string            `json:"to"`
-	Created      time.Time         `json:"created"`
-	Changes      []alert.Change    `json:"changes"`
-	Status       store.AlertStatus `json:"status"`
-	Attempts     int               `json:"attempts"`
-	Sent         time.Time         `json:"sent,omitzero"`
-	LastError    string            `json:"lastError,omitempty"`
-}
-
-func alertView(a store.Alert) alertJSON {
-	v := alertJSON{ID: int64(a.ID), Schedule: int64(a.ScheduleID), Scan: int64(a.ScanID), PreviousScan: int64(a.PrevScanID),
-		Site: a.Site, Organisation: a.Organisation, URL: a.URL, From: a.From, To: a.To, Created: a.Created,
-		Status: a.Status, Attempts: a.Attempts, Sent: a.Sent, LastError: a.LastError}
-	_ = json.Unmarshal(a.Changes, &v.Changes)
-	return v
 }
 
 // termSafe replaces control and other non-printable characters (a scanned
