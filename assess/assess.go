@@ -118,7 +118,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 	}
 	var site *web.Result
 	if opts.Web != nil {
-		wg.Go(func() { site = checkWeb(ctx, t, *opts.Web) })
+		wg.Go(func() { site = checkWeb(ctx, t, *opts.Web, opts.PKI) })
 	}
 	wg.Wait()
 

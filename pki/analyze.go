@@ -68,6 +68,27 @@ type Options struct {
 	SkipLint bool
 }
 
+// TrustPool returns the roots chains are judged against: Roots (a copy),
+// or the embedded Mozilla store, plus ExtraRoots. The plain-HTTP side
+// verifies its HTTPS hops with the same pool, so that one --ca-file means
+// one trust. When the Mozilla store cannot be read, the pool holds the
+// extra roots only, and the error says why.
+func (o Options) TrustPool() (*x509.CertPool, error) {
+	var pool *x509.CertPool
+	var err error
+	if o.Roots != nil {
+		pool = o.Roots.Clone()
+	} else if pool, err = MozillaRoots(); err != nil {
+		pool = x509.NewCertPool()
+	}
+	for _, c := range o.ExtraRoots {
+		if c != nil {
+			pool.AddCert(c)
+		}
+	}
+	return pool, err
+}
+
 // Report is the analysis of every chain an endpoint sent.
 type Report struct {
 	Host      string    `json:"host"`
@@ -205,19 +226,15 @@ func Analyze(ctx context.Context, host string, chains []Chain, opts Options) *Re
 	}
 	store := MozillaStore()
 	if opts.Roots != nil {
-		a.pool = opts.Roots.Clone()
 		store = RootStore{Name: StoreCustom}
-	} else {
-		p, err := MozillaRoots()
-		if err != nil {
-			a.errors = append(a.errors, err.Error())
-			p = x509.NewCertPool()
-		}
-		a.pool = p
 	}
+	pool, err := opts.TrustPool()
+	if err != nil {
+		a.errors = append(a.errors, err.Error())
+	}
+	a.pool = pool
 	for _, c := range opts.ExtraRoots {
 		if c != nil {
-			a.pool.AddCert(c)
 			a.extra[certID(c.Raw)] = true
 		}
 	}
