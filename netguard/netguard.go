@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
@@ -271,4 +272,18 @@ func (g *Guard) Dial(ctx context.Context, network, addr string) (net.Conn, error
 		}
 	}
 	return nil, errors.Join(errs...)
+}
+
+// Transport returns an HTTP transport whose every connection, redirects
+// included, dials through g, never through a proxy from the environment,
+// with bounded handshakes and response headers: for fetching what a site
+// points to (AIA caIssuers URLs).
+func (g *Guard) Transport() *http.Transport {
+	return &http.Transport{
+		Proxy:                  nil,
+		DialContext:            g.Dial,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  10 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
 }

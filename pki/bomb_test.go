@@ -3,14 +3,14 @@ package pki
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/tls"
-	"net"
-	"net/netip"
-	"strings"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"net"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
