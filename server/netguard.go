@@ -35,7 +35,7 @@ func newGuard(allowPrivate bool, r assess.Resolver, base dialFunc) *guard {
 		Policy:   p,
 		Resolver: r,
 		Next:     base,
-		Hint:     "padlock serve refuses such targets unless started with --allow-private",
+		Hint:     "padlock serve refuses such targets unless started with --allow-internal-targets",
 	}}
 }
 
