@@ -281,7 +281,7 @@ func TestHTTPIssuerFetcher(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	fetch := HTTPIssuerFetcher(nil, 64<<10, 500*time.Millisecond)
+	fetch := HTTPIssuerFetcher(allowPrivateClient(), 64<<10, 500*time.Millisecond)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		url     string

@@ -39,10 +39,6 @@ func newGuard(allowPrivate bool, r assess.Resolver, base dialFunc) *guard {
 	}}
 }
 
-// policy is the guard's policy, for the plain-HTTP side's own check of the
-// hosts a site leads to.
-func (g *guard) policy() netguard.Policy { return g.Policy }
-
 // check returns an error wrapping ErrPrivateAddress when a may not be
 // reached.
 func (g *guard) check(a netip.Addr) error { return g.Check(a) }
