@@ -52,9 +52,12 @@ func fromProbe(ctx context.Context, res *probe.Result, err error, name string, o
 	}
 	switch {
 	case err == nil && rep != nil && rep.Incomplete != "":
-		// The endpoint's budget ended during the certificate analysis: no
+		// The budget (or the caller) ended the certificate analysis: no
 		// verdict from half a judgement.
 		ep.StatusMessage, ep.PadlockFailure = MsgBudgetExceeded, FailBudget
+		if errors.Is(ctx.Err(), context.Canceled) {
+			ep.StatusMessage, ep.PadlockFailure = MsgCancelled, FailCancelled
+		}
 		ep.Details.PadlockErrors = append(ep.Details.PadlockErrors, rep.Incomplete)
 	case err == nil:
 		if ep.Details == nil || len(ep.Details.Protocols) == 0 {
