@@ -87,9 +87,6 @@ func (s Settings) FetchPolicy() netguard.Policy {
 	return netguard.PublicOnly
 }
 
-// fetchHint ends a refusal of such an address.
-const fetchHint = "padlock does not follow a scanned site to such addresses unless run with --allow-internal-fetches"
-
 // DefaultSettings are the settings when nothing is said: AIA fetching,
 // vulnerability checks and the plain-HTTP side on, the default bounds,
 // internal targets refused (the commands that allow them say so).
@@ -127,7 +124,7 @@ func (s Settings) Options() (Options, error) {
 		o.PKI.ExtraRoots = roots
 	}
 	if s.FetchIssuers {
-		g := &netguard.Guard{Policy: s.FetchPolicy(), Hint: fetchHint}
+		g := &netguard.Guard{Policy: s.FetchPolicy(), Hint: netguard.SiteHint}
 		o.PKI.FetchIssuer = pki.HTTPIssuerFetcher(&http.Client{Transport: g.Transport()}, 0, s.Timeout)
 	}
 	if s.Vuln {

@@ -145,6 +145,10 @@ type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
+// SiteHint ends the refusal of an address a scanned site handed padlock
+// (an AIA URL, a redirect, a link).
+const SiteHint = "padlock does not follow a scanned site to such addresses unless its operator allows them (check and scan: --allow-internal-fetches; serve: --allow-internal-targets)"
+
 // DialFunc opens a connection (net.Dialer.DialContext's shape).
 type DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
 

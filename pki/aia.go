@@ -54,7 +54,7 @@ func HTTPIssuerFetcher(client *http.Client, maxBytes int64, timeout time.Duratio
 	if client != nil {
 		c = *client
 	} else {
-		c.Transport = (&netguard.Guard{Hint: "padlock does not fetch issuers (AIA) from such addresses unless told to allow private addresses"}).Transport()
+		c.Transport = (&netguard.Guard{Hint: netguard.SiteHint}).Transport()
 	}
 	prev := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {

@@ -139,8 +139,7 @@ func guardedDial(opts Options, host string) func(ctx context.Context, network, a
 	if opts.Policy == netguard.AllowPrivate {
 		return next
 	}
-	g := &netguard.Guard{Policy: opts.Policy, Resolver: opts.Resolver, Next: opts.Dial,
-		Hint: "padlock does not follow a site to such addresses unless told to allow private addresses"}
+	g := &netguard.Guard{Policy: opts.Policy, Resolver: opts.Resolver, Next: opts.Dial, Hint: netguard.SiteHint}
 	if opts.Dial == nil {
 		g.Next = netguard.NewDialer(opts.Policy, g.Hint, opts.Timeout).DialContext
 	}
