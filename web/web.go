@@ -21,7 +21,9 @@
 // decompression, redirects per fetch, time per request and per site.
 // Requests are made one at a time, identify padlock in the User-Agent, and
 // respect robots.txt beyond the two home pages. Links are never followed
-// off the site (its registrable domain).
+// off the site (its registrable domain), and hosts other than the one
+// checked are reached only on public addresses unless Options.Policy
+// allows others (package netguard).
 package web
 
 import (
