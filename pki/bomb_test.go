@@ -183,3 +183,14 @@ func TestPathBombServed(t *testing.T) {
 	t.Logf("probe %v; %d chains analysed (zlint on) in %v", probed, len(chains), time.Since(start))
 	bombVerdict(t, r, len(bomb))
 }
+
+// BenchmarkPathBomb measures the analysis of the 1,200-certificate bomb
+// (zlint on), the figure the closing note reports.
+func BenchmarkPathBomb(b *testing.B) {
+	bomb := pathBomb(b, 1200)
+	chains := []Chain{{SNI: "b", Certificates: bomb}}
+	b.ReportAllocs()
+	for b.Loop() {
+		Analyze(context.Background(), "b", chains, Options{})
+	}
+}
