@@ -88,7 +88,7 @@ func (w *chainWork) register() bool {
 	ders := w.in.Certificates
 	if len(ders) > MaxChainCerts {
 		cr.CertsNotAnalysed = len(ders) - MaxChainCerts
-		a.errors = append(a.errors, fmt.Sprintf("a chain of %d certificates was sent: only the first %d were analysed", len(ders), MaxChainCerts))
+		a.note(fmt.Sprintf("a chain of %d certificates was sent: only the first %d were analysed", len(ders), MaxChainCerts))
 		ders = ders[:MaxChainCerts]
 	}
 	for _, der := range ders {
@@ -110,6 +110,14 @@ func (w *chainWork) register() bool {
 		return false
 	}
 	return true
+}
+
+// note records a problem of the analysis once (the same chain often comes
+// in several handshakes).
+func (a *analyzer) note(msg string) {
+	if !slices.Contains(a.errors, msg) {
+		a.errors = append(a.errors, msg)
+	}
 }
 
 func (w *chainWork) couldNotValidate(why string) {
@@ -182,7 +190,7 @@ func (w *chainWork) issuedBy(child, parent *x509.Certificate) bool {
 			if err := w.a.ctx.Err(); err != nil {
 				why = "the analysis was stopped (" + err.Error() + ")"
 			}
-			w.a.errors = append(w.a.errors, "linking the chain's certificates issuer to issuer stopped: "+why+"; its order and unrelated certificates are judged from what was linked")
+			w.a.note("linking the chain's certificates issuer to issuer stopped: " + why + "; its order and unrelated certificates are judged from what was linked")
 		}
 		return false
 	}
