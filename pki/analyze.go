@@ -381,6 +381,8 @@ func explainVerifyError(err error) string {
 		return msg
 	case errors.As(err, &ia):
 		return "a certificate in the chain is signed with an insecure algorithm (" + x509.SignatureAlgorithm(ia).String() + ")"
+	case strings.Contains(err.Error(), "signature check attempts limit reached"):
+		return "path validation gave up: the chain offers too many candidate issuers (crypto/x509's limit of signature checks was reached), as browsers give up on such chains"
 	}
 	return err.Error()
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"padlock/lab"
 	"padlock/probe"
 )
 
@@ -127,6 +128,28 @@ func TestPathBombWithinCertLimit(t *testing.T) {
 	bombVerdict(t, r, len(bomb))
 	if c := r.Chains[0]; c.Issues&ChainUnrelatedOrDuplicate == 0 {
 		t.Errorf("certificates not linked are not flagged: %v", c.IssueNames)
+	}
+}
+
+// TestIntermediateBeyondCertLimit: certificates past MaxChainCerts are not
+// analysed but still offered to path validation, so a real intermediate
+// sent after 40 unrelated certificates still makes the chain trusted (no
+// false T), with the unrelated ones flagged.
+func TestIntermediateBeyondCertLimit(t *testing.T) {
+	p := sharedPKI(t)
+	leaf := leafFrom(t, p.inter, lab.LeafOptions{})
+	junk := pathBomb(t, 40)
+	chain := append(append([][]byte{leaf.DER}, junk...), p.inter.DER)
+	r := analyze(t, testHost, Options{}, chain)
+	c := r.Chains[0]
+	if !c.Trusted || !r.Facts.Trusted || r.Facts.TrustProblem() {
+		t.Errorf("trusted %v, facts %+v, trust error %q", c.Trusted, r.Facts, c.TrustError)
+	}
+	if c.CertsNotAnalysed != len(chain)-MaxChainCerts || c.Issues&ChainUnrelatedOrDuplicate == 0 {
+		t.Errorf("not analysed %d, issues %v", c.CertsNotAnalysed, c.IssueNames)
+	}
+	if len(c.TrustPaths) == 0 || len(c.TrustPaths[0].CertIDs) != 3 || r.Cert(c.TrustPaths[0].CertIDs[1]) == nil {
+		t.Errorf("trust paths %+v", c.TrustPaths)
 	}
 }
 

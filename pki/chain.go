@@ -16,8 +16,11 @@ import (
 // each signed by the one before, fits in a 256 KiB Certificate message.
 const (
 	// MaxChainCerts is how many certificates of a chain, in the order
-	// sent, are analysed. Real chains have two to five; the rest are
-	// counted (ChainReport.CertsNotAnalysed) and otherwise ignored.
+	// sent, padlock analyses itself (describes, lints, links issuer to
+	// issuer). Real chains have two to five. The rest are counted
+	// (ChainReport.CertsNotAnalysed) and only offered to crypto/x509's
+	// path validation as intermediates, whose own limits bound the work,
+	// so that the trust verdict still covers everything sent.
 	MaxChainCerts = 32
 	// maxLinkChecks bounds the signature checks spent linking the sent
 	// certificates issuer to issuer and picking issuers out of AIA
@@ -31,8 +34,9 @@ type chainWork struct {
 	in Chain
 	cr *ChainReport
 
-	sent     []*certInfo     // the certificates analysed, in the order sent
-	seen     map[string]bool // their ids
+	sent     []*certInfo         // the certificates analysed, in the order sent
+	beyond   []*x509.Certificate // those sent after MaxChainCerts that parse
+	seen     map[string]bool     // their ids
 	leafInfo *certInfo
 	leaf     *x509.Certificate
 	// linked are the indices into sent of the leaf, its issuer, that
@@ -88,7 +92,12 @@ func (w *chainWork) register() bool {
 	ders := w.in.Certificates
 	if len(ders) > MaxChainCerts {
 		cr.CertsNotAnalysed = len(ders) - MaxChainCerts
-		a.note(fmt.Sprintf("a chain of %d certificates was sent: only the first %d were analysed", len(ders), MaxChainCerts))
+		a.note(fmt.Sprintf("a chain of %d certificates was sent: only the first %d were analysed (all were offered to path validation)", len(ders), MaxChainCerts))
+		for _, der := range ders[MaxChainCerts:] {
+			if x, err := x509.ParseCertificate(der); err == nil {
+				w.beyond = append(w.beyond, x)
+			}
+		}
 		ders = ders[:MaxChainCerts]
 	}
 	for _, der := range ders {
@@ -209,6 +218,9 @@ func (w *chainWork) validate() {
 		if ci.x != nil {
 			w.inter.AddCert(ci.x)
 		}
+	}
+	for _, x := range w.beyond {
+		w.inter.AddCert(x)
 	}
 	w.verifyNowAndAnyTime()
 	if w.anyErr != nil && isUnknownAuthority(w.anyErr) && a.opts.FetchIssuer != nil &&
