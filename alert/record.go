@@ -60,20 +60,42 @@ func Sites(ctx context.Context, st store.Store, id store.ScanID) ([]Site, error)
 	return out, nil
 }
 
-// Check makes the alerts of one run of schedule sc: it compares scan prev
-// (0 when the run has no predecessor) with scan cur, and records one alert
-// per site that got worse with the changes never alerted before
-// (store.Watcher.RecordAlert). It returns the alerts recorded by this call:
-// none when nothing got worse or everything was alerted already. Alerts of
-// a schedule without a webhook are recorded as store.AlertUnsent.
-func Check(ctx context.Context, st store.Store, w store.Watcher, sc store.Schedule, prev, cur store.ScanID, now time.Time) ([]store.AlertID, error) {
-	before, err := Sites(ctx, st, prev)
-	if err != nil {
-		return nil, err
+// Check makes the alerts of one run of schedule sc: it compares each site
+// of scan cur with its latest conclusive assessment in the earlier runs
+// prev (scan ids, newest first; empty for a first run), and records one
+// alert per site that got worse with the changes never alerted before
+// (store.Watcher.RecordAlert). Looking past the previous run means that a
+// site inconclusive once (a network hiccup) is still compared with what
+// it was. It returns the alerts recorded by this call: none when nothing
+// got worse or everything was alerted already. Alerts of a schedule
+// without a webhook are recorded as store.AlertUnsent.
+func Check(ctx context.Context, st store.Store, w store.Watcher, sc store.Schedule, prev []store.ScanID, cur store.ScanID, now time.Time) ([]store.AlertID, error) {
+	var before []Site
+	seen := map[string]int{} // site key → index in before
+	for _, id := range prev {
+		sites, err := Sites(ctx, st, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sites {
+			k := siteKey(s)
+			i, ok := seen[k]
+			switch {
+			case !ok:
+				seen[k] = len(before)
+				before = append(before, s)
+			case !graded(before[i]) && graded(s):
+				before[i] = s
+			}
+		}
 	}
 	after, err := Sites(ctx, st, cur)
 	if err != nil {
 		return nil, err
+	}
+	var last store.ScanID
+	if len(prev) > 0 {
+		last = prev[0]
 	}
 	notes := Detect(before, after, Options{ExpiryDays: sc.ExpiryDays, Now: now, Run: fmt.Sprintf("scan %d", cur)})
 	status := store.AlertPending
@@ -91,7 +113,7 @@ func Check(ctx context.Context, st store.Store, w store.Watcher, sc store.Schedu
 			changes[i] = store.KeyedChange{Key: c.Key, JSON: b}
 		}
 		id, ok, err := w.RecordAlert(ctx, store.Alert{
-			ScheduleID: sc.ID, ScanID: cur, PrevScanID: prev,
+			ScheduleID: sc.ID, ScanID: cur, PrevScanID: last,
 			Site: n.Site, Organisation: n.Organisation, URL: n.URL, From: n.From, To: n.To,
 			Created: now, Status: status,
 		}, changes)

@@ -229,7 +229,7 @@ func (w *RunWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 			return fmt.Errorf("schedule %d: scan %d: %w", id, run.ScanID, err)
 		}
 	}
-	prev, err := w.previous(ctx, sc, period)
+	prev, err := previous(ctx, w.Store, w.Watch, sc, period)
 	if err != nil {
 		return err
 	}
@@ -251,30 +251,35 @@ func (w *RunWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	return w.Watch.SetRunAlerted(ctx, id, period, w.now())
 }
 
-// previous is the scan of the schedule's latest earlier run that finished
-// (0 when none).
-func (w *RunWorker) previous(ctx context.Context, sc store.Schedule, period int64) (store.ScanID, error) {
-	runs, err := w.Watch.Runs(ctx, sc.ID)
+// lookBack is how many earlier runs a site's last conclusive result is
+// looked for in.
+const lookBack = 5
+
+// previous returns the scans of the schedule's latest earlier runs that
+// finished, newest first, at most lookBack.
+func previous(ctx context.Context, st store.Store, wa store.Watcher, sc store.Schedule, period int64) ([]store.ScanID, error) {
+	runs, err := wa.Runs(ctx, sc.ID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	for i := len(runs) - 1; i >= 0; i-- {
+	var out []store.ScanID
+	for i := len(runs) - 1; i >= 0 && len(out) < lookBack; i-- {
 		r := runs[i]
 		if r.Period >= period || r.ScanID == 0 {
 			continue
 		}
-		s, err := w.Store.Scan(ctx, r.ScanID)
+		s, err := st.Scan(ctx, r.ScanID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if s.Status == store.StatusFinished {
-			return s.ID, nil
+			out = append(out, s.ID)
 		}
 	}
-	return 0, nil
+	return out, nil
 }
 
 // Name is a schedule's name, or "schedule N".
