@@ -153,3 +153,25 @@ func TestExpiryWindow(t *testing.T) {
 		t.Errorf("expired: %+v", got)
 	}
 }
+
+// BenchmarkDetect compares two runs of a 10,000-site fleet where one site
+// in ten got worse.
+func BenchmarkDetect(b *testing.B) {
+	now := time.Now()
+	var prev, cur []Site
+	for i := range 10000 {
+		key := "site" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + ".example" + string(rune('0'+i%10)) + "-" + time.Duration(i).String()
+		p := site(key, "A", vulns(), expires(now.AddDate(1, 0, 0)), finding("B1", "something"))
+		c := p
+		if i%10 == 0 {
+			c = site(key, "C", vulns("robot"), expires(now.AddDate(1, 0, 0)), finding("B2", "TLS 1.0 supported"))
+		}
+		prev, cur = append(prev, p), append(cur, c)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := Detect(prev, cur, Options{Now: now, Run: "scan 2"}); len(n) != 1000 {
+			b.Fatalf("%d notifications", len(n))
+		}
+	}
+}
