@@ -126,10 +126,17 @@ func (r reaction) sawType(t tlswire.ContentType) bool {
 	return false
 }
 
-// dataLen is the decrypted application data received.
+// dataLen is the decrypted application data received before the first
+// alert record. What the TLS layer said first decides: a server whose TLS
+// stack rejected the record with an alert (Mbed TLS's fatal
+// bad_record_mac) has not processed it, even if the application then
+// writes its response on the dead connection anyway.
 func (r reaction) dataLen() int {
 	n := 0
 	for _, s := range r.Records {
+		if s.Type == tlswire.TypeAlert {
+			break
+		}
 		if s.Type == tlswire.TypeApplicationData && !s.Opaque {
 			n += len(s.Data)
 		}
