@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+
 	"padlock/assess"
 	"padlock/vuln"
 )
@@ -40,6 +42,7 @@ func (r *renderer) vulns(d *assess.EndpointDetails) {
 				}
 			}
 			if r.verbose {
+				r.line("        %s", r.p.paint(dim, fmt.Sprintf("%.0f ms, %d %s", f.WallMS, f.Connections, plural(f.Connections, "connection", "connections"))))
 				for _, e := range f.Evidence {
 					text := e.Label
 					if e.Value != "" {

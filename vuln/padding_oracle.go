@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"padlock/registry"
 	"padlock/tlswire"
@@ -225,36 +226,59 @@ func checkPaddingOracles(ctx context.Context, r *run) []Finding {
 	return judgePadding(&first, where)
 }
 
-// padRun sends every vector once, each on its own connection.
+// padRun sends every vector once, each on its own connection. The valid
+// record and the one with a bad MAC go first: how fast the server answers
+// them (it always should: a response, an alert) sets how long the other
+// vectors wait before their silence counts (silenceAfter), so that a
+// server that goes silent on some malformed records costs a fraction of
+// a second, not the whole wait.
 func (r *run) padRun(ctx context.Context, cfg handshake.Config) (padResults, string, error) {
 	var res padResults
 	var errs [padVectors]error
 	var suite string
 	var mu sync.Mutex
 	request := []byte("GET / HTTP/1.1\r\nHost: " + r.httpHost() + "\r\nConnection: close\r\n\r\n")
+	send := func(v padVector, quiet time.Duration) {
+		c, pc, err := r.handshake(ctx, cfg)
+		if err != nil {
+			errs[v] = err
+			return
+		}
+		defer pc.Close()
+		mu.Lock()
+		suite = c.Suite.Name
+		mu.Unlock()
+		rec, err := padRecord(c.Out(), v, request)
+		if err != nil {
+			errs[v] = err
+			return
+		}
+		if err := c.WriteRaw(rec); err != nil && !isClosed(err) {
+			errs[v] = err
+			return
+		}
+		res[v] = readReactionQuiet(c, r.opts.Wait, quiet)
+	}
 	var wg sync.WaitGroup
+	first := []padVector{padValid, padBadMAC}
+	for _, v := range first {
+		wg.Go(func() { send(v, r.opts.Wait) })
+	}
+	wg.Wait()
+	var slowest time.Duration
+	for _, v := range first {
+		if res[v].silent() {
+			slowest = 0
+			break
+		}
+		slowest = max(slowest, res[v].Latency)
+	}
+	quiet := silenceAfter(slowest, r.opts.Wait)
 	for v := range padVectors {
-		wg.Go(func() {
-			c, pc, err := r.handshake(ctx, cfg)
-			if err != nil {
-				errs[v] = err
-				return
-			}
-			defer pc.Close()
-			mu.Lock()
-			suite = c.Suite.Name
-			mu.Unlock()
-			rec, err := padRecord(c.Out(), v, request)
-			if err != nil {
-				errs[v] = err
-				return
-			}
-			if err := c.WriteRaw(rec); err != nil && !isClosed(err) {
-				errs[v] = err
-				return
-			}
-			res[v] = readReaction(c, r.opts.Wait)
-		})
+		if v == padValid || v == padBadMAC {
+			continue
+		}
+		wg.Go(func() { send(v, quiet) })
 	}
 	wg.Wait()
 	return res, suite, errors.Join(errs[:]...)

@@ -79,9 +79,14 @@ func checkZeroRTT(ctx context.Context, r *run) Finding {
 	}
 	suite := tc.ConnectionState().CipherSuite
 	// Tickets come right after the handshake; reading makes crypto/tls
-	// take them in (and the tee keep them).
-	_ = tc.SetReadDeadline(time.Now().Add(min(r.opts.Wait, 2*time.Second)))
-	var buf [512]byte
+	// take them in (and the tee keep them). A request with "Connection:
+	// close" makes an HTTP server answer and close once the tickets are
+	// out, so the read ends as soon as the server is done rather than
+	// after the whole wait (which a server that does not speak HTTP
+	// still gets).
+	_ = tc.SetDeadline(time.Now().Add(min(r.opts.Wait, 2*time.Second)))
+	_, _ = tc.Write([]byte("GET / HTTP/1.1\r\nHost: " + r.httpHost() + "\r\nConnection: close\r\n\r\n"))
+	var buf [4096]byte
 	for {
 		if _, err := tc.Read(buf[:]); err != nil {
 			break
