@@ -193,18 +193,25 @@ func checkPaddingOracles(ctx context.Context, r *run) []Finding {
 	}
 	cfg := handshake.Config{Version: ver, Suites: suiteIDs}
 
-	first, suite, err := r.padRun(ctx, cfg)
+	first, suite, early, err := r.padRun(ctx, cfg, false)
 	if err != nil {
 		return all(Inconclusive, "", "padding-oracle probe with %s: %v", suiteNames(suiteIDs), err)
 	}
+	differs := first.differs()
+	if differs && early {
+		// A difference is judged on full waits only: a silence read
+		// early might have been a late answer. (Read early, a silence
+		// always makes a difference, so the fast path is taken only
+		// when every vector was answered.)
+		if first, suite, _, err = r.padRun(ctx, cfg, true); err != nil {
+			return all(Inconclusive, "", "padding-oracle probe with %s: %v", suiteNames(suiteIDs), err)
+		}
+		differs = first.differs()
+	}
 	where := fmt.Sprintf("%s at %v", suite, registry.Protocol(ver))
 	k := first.keys()
-	differs := false
-	for v := padBadMAC; v < padVectors; v++ {
-		differs = differs || k[v] != k[padBadMAC]
-	}
 	if differs {
-		second, _, err := r.padRun(ctx, cfg)
+		second, _, _, err := r.padRun(ctx, cfg, true)
 		if err != nil {
 			return all(Inconclusive, "", "repeating the padding-oracle probe: %v", err)
 		}
@@ -232,7 +239,10 @@ func checkPaddingOracles(ctx context.Context, r *run) []Finding {
 // vectors wait before their silence counts (silenceAfter), so that a
 // server that goes silent on some malformed records costs a fraction of
 // a second, not the whole wait.
-func (r *run) padRun(ctx context.Context, cfg handshake.Config) (padResults, string, error) {
+//
+// With full set, every vector waits the whole wait. early reports whether
+// a silence was read before the whole wait.
+func (r *run) padRun(ctx context.Context, cfg handshake.Config, full bool) (_ padResults, _ string, early bool, _ error) {
 	var res padResults
 	var errs [padVectors]error
 	var suite string
@@ -274,6 +284,9 @@ func (r *run) padRun(ctx context.Context, cfg handshake.Config) (padResults, str
 		slowest = max(slowest, res[v].Latency)
 	}
 	quiet := silenceAfter(slowest, r.opts.Wait)
+	if full {
+		quiet = r.opts.Wait
+	}
 	for v := range padVectors {
 		if v == padValid || v == padBadMAC {
 			continue
@@ -281,7 +294,21 @@ func (r *run) padRun(ctx context.Context, cfg handshake.Config) (padResults, str
 		wg.Go(func() { send(v, quiet) })
 	}
 	wg.Wait()
-	return res, suite, errors.Join(errs[:]...)
+	for _, re := range res {
+		early = early || (quiet < r.opts.Wait && re.silent())
+	}
+	return res, suite, early, errors.Join(errs[:]...)
+}
+
+// differs reports whether the malformed records drew different answers.
+func (p *padResults) differs() bool {
+	k := p.keys()
+	for v := padBadMAC; v < padVectors; v++ {
+		if k[v] != k[padBadMAC] {
+			return true
+		}
+	}
+	return false
 }
 
 // judgePadding derives the findings from one confirmed run; each

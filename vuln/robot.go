@@ -153,6 +153,13 @@ func checkROBOT(ctx context.Context, r *run) Finding {
 		}
 		if flow == flowFull {
 			quiet = silenceAfter(slowest, r.opts.Wait)
+		} else if !allEqual(keys) && quiet < r.opts.Wait {
+			// A difference is judged on full waits only: a silence read
+			// early might have been a late answer.
+			quiet = r.opts.Wait
+			if keys, texts, _, err = r.robotRound(ctx, cfg, flow, quiet); err != nil {
+				return inconclusive(CheckROBOT, err, fmt.Sprintf("%v flow", flow))
+			}
 		}
 		if allEqual(keys) {
 			ev = append(ev, note("reaction to every vector, "+flow.String(), "%s", texts[0]))
