@@ -55,7 +55,7 @@ const maxDataKept = 256
 
 // readReaction reads until the connection ends, the wait runs out, or
 // maxRecordsSeen records came. After data it waits a shorter while for
-// the close; after an alert record only a moment (afterAlert): what
+// the close; after a readable alert only a moment (afterAlert): what
 // follows an alert is no part of the reaction's key, so waiting for it
 // would only cost time. in may be nil (nothing decrypted).
 func readReaction(c *handshake.Conn, wait time.Duration) reaction {
@@ -110,7 +110,9 @@ func readReactionQuiet(c *handshake.Conn, wait, quiet time.Duration) reaction {
 		}
 		r.Records = append(r.Records, s)
 		switch {
-		case rec.Type == tlswire.TypeAlert:
+		case s.Alert != nil:
+			// A readable alert; an undecryptable one is waited past as
+			// before, since checks then judge by how the connection ends.
 			if t := time.Now().Add(afterAlert); t.Before(deadline) {
 				deadline = t
 			}
