@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,18 +84,25 @@ ssl.openssl.ssl-conf-cmd = ("CipherString" => %q)
 
 // boundedBuffer keeps the first max bytes written to it.
 type boundedBuffer struct {
+	mu  sync.Mutex
 	max int
 	b   []byte
 }
 
 func (w *boundedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if room := w.max - len(w.b); room > 0 {
 		w.b = append(w.b, p[:min(len(p), room)]...)
 	}
 	return len(p), nil
 }
 
-func (w *boundedBuffer) String() string { return string(w.b) }
+func (w *boundedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
+}
 
 // TestLighttpdCamelliaOnly is issue 12 item 2: a server whose only CBC
 // suites are Camellia (ECDHE-RSA-CAMELLIA128-SHA256 and
