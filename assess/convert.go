@@ -54,6 +54,10 @@ func fromProbe(ctx context.Context, res *probe.Result, err error, name string, o
 	case err == nil:
 		if ep.Details == nil || len(ep.Details.Protocols) == 0 {
 			ep.StatusMessage, ep.PadlockFailure = MsgNoSecureProtocol, FailNoTLS
+			if res != nil && slices.ContainsFunc(res.Protocols, func(p probe.ProtocolSupport) bool { return p.Inconclusive != "" }) {
+				// A reset or a timeout is not a refusal: no U from it.
+				ep.StatusMessage, ep.PadlockFailure = MsgNoAnswer, FailNoAnswer
+			}
 		}
 	case errors.Is(err, probe.ErrUnreachable):
 		ep.StatusMessage, ep.PadlockFailure = MsgUnreachable, FailUnreachable

@@ -39,13 +39,15 @@ const (
 	MsgCancelled        = "Assessment cancelled"
 	MsgInternalError    = "Internal error"
 	MsgInvalidTarget    = "Invalid host name"
+	MsgNoAnswer         = "No definite answer from the server"
 )
 
 // Failure codes (Endpoint.PadlockFailure): a stable, machine-readable form of
 // why an endpoint is not "Ready".
 const (
 	FailUnreachable   = "unreachable"    // no TCP connection could be opened
-	FailNoTLS         = "no-tls"         // connections opened, no protocol completed a handshake
+	FailNoTLS         = "no-tls"         // connections opened, every protocol refused
+	FailNoAnswer      = "no-answer"      // connections opened, none accepted, some answers inconclusive (resets, timeouts)
 	FailBudget        = "budget"         // the probe's time budget (or the caller's deadline) ran out
 	FailCancelled     = "cancelled"      // the caller cancelled the assessment
 	FailProbe         = "probe-error"    // any other error returned by the prober

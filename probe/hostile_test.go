@@ -105,7 +105,7 @@ func TestHostilePeers(t *testing.T) {
 			readHello(c)
 			sh := []byte{0x02, 0x00, 0x00, 0x26, 0x03, 0x03}
 			sh = append(sh, make([]byte, 32)...)
-			sh = append(sh, 0x00, 0xfe, 0xfe, 0x00) // no session id, suite 0xfefe, no compression
+			sh = append(sh, 0x00, 0x1a, 0x1a, 0x00) // no session id, suite 0x1a1a (GREASE, never offered), no compression
 			rec := append([]byte{0x16, 0x03, 0x03, 0x00, byte(len(sh))}, sh...)
 			_, _ = c.Write(rec)
 		}, ""},

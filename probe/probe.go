@@ -67,8 +67,19 @@ type prober struct {
 	dialer *dialer
 	keys   *keyShares
 
-	mu  sync.Mutex
-	res *Result
+	mu        sync.Mutex
+	res       *Result
+	firstLost error // the first handshake that broke off after its ServerHello
+}
+
+// noteLost counts a handshake the server answered and then broke off.
+func (p *prober) noteLost(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.res.Interrupted++
+	if p.firstLost == nil {
+		p.firstLost = err
+	}
 }
 
 func (p *prober) errorf(format string, args ...any) {
@@ -96,6 +107,9 @@ func Run(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		p.dialer.netDial = opts.Dial
 	}
 	err := p.run(ctx)
+	if p.firstLost != nil {
+		p.res.Errors = append(p.res.Errors, fmt.Sprintf("%d handshakes broke off after the ServerHello (the first: %v)", p.res.Interrupted, p.firstLost))
+	}
 	p.res.Connections = int(p.dialer.count.Load())
 	p.res.Duration = time.Since(p.res.Started)
 	return p.res, err
@@ -106,7 +120,9 @@ func (p *prober) run(ctx context.Context) error {
 
 	unreachable := true
 	for _, v := range versions {
-		if v.support.Supported || !errors.As(v.err, new(*dialError)) {
+		// A connection reset during connect reached the endpoint: not
+		// unreachable, just no answer.
+		if v.support.Supported || !errors.As(v.err, new(*dialError)) || reset(v.err) {
 			unreachable = false
 		}
 	}
@@ -279,7 +295,7 @@ func (p *prober) chainPerKeyType(ctx context.Context, v registry.Protocol) {
 	}
 	for _, auth := range order {
 		f, err := p.exchange(ctx, hello{version: v, suites: byAuth[auth], sni: p.ep.SNI})
-		if err != nil {
+		if !answered(f, err) {
 			p.errorf("collecting the %v certificate: %v", auth, err)
 			continue
 		}

@@ -28,6 +28,14 @@ type Result struct {
 	Started     time.Time
 	Duration    time.Duration
 	Connections int // TCP connections opened, all probes included
+	// Interrupted counts the handshakes the server answered with a
+	// ServerHello and then broke off (closed, reset, stalled) before its
+	// first flight was complete: what the ServerHello said is kept, the
+	// rest of that flight is unknown.
+	Interrupted int `json:",omitempty"`
+	// Complete counts the hellos answered with a whole first flight (to
+	// ServerHelloDone; a TLS 1.3 ServerHello or HelloRetryRequest).
+	Complete int `json:",omitempty"`
 
 	Protocols   []ProtocolSupport // one per protocol tested, oldest first
 	Suites      []ProtocolSuites  // one per supported protocol, oldest first

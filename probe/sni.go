@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 
 	"padlock/registry"
 )
@@ -17,7 +19,7 @@ func (p *prober) checkSNI(ctx context.Context, best *versionProbe, has13 bool) {
 	}
 	f, err := p.exchange(ctx, hello{version: v, suites: suites})
 	switch {
-	case err == nil:
+	case answered(f, err):
 		p.recordChain(v, "", f)
 	case refused(err):
 		p.mu.Lock()
@@ -49,6 +51,12 @@ func (p *prober) tls13Chain(ctx context.Context, sni string) {
 	}
 	tc := tls.Client(c.c, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
+		if !errors.As(err, new(tls.AlertError)) && ctx.Err() == nil {
+			// TLS 1.3 was accepted (this runs only then): a handshake
+			// broken off without an alert is an interruption.
+			p.noteLost(fmt.Errorf("TLS 1.3 certificate handshake: %w", err))
+			return
+		}
 		p.errorf("TLS 1.3 certificate handshake: %v", err)
 		return
 	}
