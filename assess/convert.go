@@ -346,6 +346,13 @@ func namedGroups(gs probe.GroupSupport) *NamedGroups {
 		if rg, ok := registry.GroupByID(id); ok {
 			g.Name, g.Bits, g.NamedGroupType = rg.Name, rg.Bits, groupType(rg.Kind)
 		}
+		for _, s := range gs.Seen {
+			if s.Group == id {
+				for _, p := range s.Protocols {
+					g.PadlockProtocols = append(g.PadlockProtocols, ProtocolID(p))
+				}
+			}
+		}
 		ng.List = append(ng.List, g)
 	}
 	return ng

@@ -119,6 +119,14 @@ func (e evidence) facts(host string) grade.Facts {
 		}
 		f.Suites = append(f.Suites, gs)
 	}
+	// Every group the server accepts counts in key exchange, not only the
+	// one it picks from a broad offer: a client offering only secp192r1
+	// gets secp192r1 (C5). FFDHE groups count through DHGroups.
+	for _, id := range res.Groups.Groups {
+		if g, ok := registry.GroupByID(id); ok && g.Kind != registry.GroupFFDHE && !slices.Contains(f.ECDHEGroups, id) {
+			f.ECDHEGroups = append(f.ECDHEGroups, id)
+		}
+	}
 	if res.Groups.Inconclusive != "" {
 		f.Incomplete = append(f.Incomplete, "groups: "+res.Groups.Inconclusive)
 	}

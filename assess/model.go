@@ -311,6 +311,9 @@ type NamedGroup struct {
 	// groups, and padlock's "HYBRID", "KEM", "GOST" or "OTHER" for the
 	// rest (see docs/result-schema.md).
 	NamedGroupType string `json:"namedGroupType"`
+	// PadlockProtocols are the protocols (ids as Protocol.ID: 771 TLS
+	// 1.2, 772 TLS 1.3) the server was seen using the group at.
+	PadlockProtocols []int `json:"padlockProtocols,omitempty"`
 }
 
 // CertChain is one certificate chain as the server sent it, judged: SSL

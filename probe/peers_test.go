@@ -117,8 +117,9 @@ func TestOpenSSLServerOrder(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(res.Groups.Groups, []uint16{0x0018, 0x001d}) || !res.Groups.ServerPreference {
-		t.Errorf("groups %+v, want [P-384 X25519] in server order", res.Groups)
+	// ffdhe2048 is the server's DHE prime (its dhparam file is that group).
+	if !slices.Equal(res.Groups.Groups, []uint16{0x0018, 0x001d, 0x0100}) || !res.Groups.ServerPreference {
+		t.Errorf("groups %+v, want [P-384 X25519] in server order, then ffdhe2048", res.Groups)
 	}
 	if !res.Extensions.SecureRenegotiation || !res.Extensions.ExtendedMasterSecret {
 		t.Errorf("extensions %+v", res.Extensions)

@@ -158,7 +158,10 @@ func (p *prober) run(ctx context.Context) error {
 	}
 	tls13 := find(versions, registry.TLS13)
 	has13 := tls13 != nil && tls13.support.Supported
-	wg.Go(func() { p.res.Groups = p.enumerateGroups(ctx, has13, versions) })
+	var groups GroupSupport
+	if has13 {
+		wg.Go(func() { groups = p.enumerateGroups13(ctx) })
+	}
 	if !p.opts.SkipSimulation && (best != nil || has13) {
 		profiles := p.opts.Clients
 		if profiles == nil {
@@ -192,6 +195,8 @@ func (p *prober) run(ctx context.Context) error {
 			p.res.Suites = append(p.res.Suites, *s)
 		}
 	}
+	p.enumerateGroups12(ctx, &groups, best)
+	p.res.Groups = groups
 	if best != nil {
 		p.chainPerKeyType(ctx, best.support.Protocol)
 	}
