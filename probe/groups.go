@@ -190,7 +190,12 @@ func (p *prober) groupLoop(ctx context.Context, base hello, offered []uint16, pi
 			if !strict {
 				return found, ""
 			}
+			_, hasShare := f.hello.Extension(tlswire.ExtKeyShare)
 			switch {
+			case f.hello.IsHelloRetryRequest() && !hasShare:
+				// wolfSSL answers a hello with no group it takes by a
+				// HelloRetryRequest that asks for none: no group left.
+				return found, ""
 			case lost(err):
 				return found, fmt.Sprintf("group enumeration stopped after %d groups: %v", len(found), err)
 			case len(found) == 0 && base.version >= registry.TLS13 && !f.hello.IsHelloRetryRequest():
