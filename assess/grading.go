@@ -78,7 +78,7 @@ func (e evidence) facts(host string) grade.Facts {
 		if definiteNo {
 			f.NoTLS, f.NoTLSReason = true, "every protocol from SSLv2 to TLS 1.3 was refused (an alert, or the connection closed without a ServerHello)"
 		} else {
-			f.Inconclusive = "no protocol accepted, and some answers were inconclusive"
+			f.Inconclusive = "no protocol accepted, and some answers were inconclusive (" + f.Incomplete[0] + ")"
 		}
 		return f
 	}

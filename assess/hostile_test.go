@@ -14,6 +14,7 @@ import (
 	"padlock/lab/hostile"
 	"padlock/probe"
 	"padlock/registry"
+	"padlock/vuln"
 )
 
 // These tests assess hostile mock servers (package lab/hostile): peers that
@@ -69,8 +70,13 @@ func TestAssessHostile(t *testing.T) {
 		// One case at a time, so that the memory figures are its own.
 		t.Run(tt.name, func(t *testing.T) {
 			ap := hostile.Serve(t, tt.b)
-			opts := Options{Probe: probe.Options{Timeout: 2 * time.Second, Budget: 60 * time.Second}}
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			// The vulnerability checks run too, as they do by default: they
+			// must stay bounded against these peers as well.
+			opts := Options{
+				Probe: probe.Options{Timeout: 2 * time.Second, Budget: 60 * time.Second},
+				Vuln:  &vuln.Options{Wait: time.Second, Budget: 30 * time.Second},
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 			defer cancel()
 
 			m := startMemWatch()
@@ -79,7 +85,7 @@ func TestAssessHostile(t *testing.T) {
 			took := time.Since(start)
 			allocated, peak := m.stop()
 
-			if took > 75*time.Second { // generous: the budget is 60 s
+			if took > 120*time.Second { // generous: the budgets are 60 s (probe) and 30 s (checks)
 				t.Errorf("took %v", took)
 			}
 			if peak > 256<<20 {
@@ -116,6 +122,15 @@ func TestAssessHostile(t *testing.T) {
 			case wantGraded:
 				if ep.Grade == "" || ep.Grade == "U" {
 					t.Errorf("grade %q, want a grade from the whole first flights; reasons:\n%s", ep.Grade, all)
+				}
+			}
+			if ep.PadlockGrade != nil {
+				for _, f := range ep.PadlockGrade.Findings {
+					if strings.HasPrefix(string(f.Rule), "E") {
+						// No vulnerability can be shown on a peer that
+						// never completes a handshake.
+						t.Errorf("vulnerability rule %s fired: %s", f.Rule, f.Title)
+					}
 				}
 			}
 			if tt.why != "" && !strings.Contains(all, tt.why) {
