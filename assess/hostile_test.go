@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,29 +42,30 @@ func TestAssessHostile(t *testing.T) {
 		name string
 		b    hostile.Behaviour
 		want hostileWant
-		// tls12 is set when the mock's ServerHello must show TLS 1.2 as
-		// supported (what was learned is kept).
-		tls12 bool
+		// kept is the TLS version ("1.2", "1.3") the mock's ServerHello
+		// showed, which must be kept as supported ("" when none).
+		kept string
 		why   string // a substring of the inconclusive reason or caveats
 	}{
-		{"close before any byte", hostile.CloseAt(hostile.BeforeAnyByte), wantU, false, ""},
-		{"reset before any byte", hostile.ResetAt(hostile.BeforeAnyByte), wantInconclusive, false, "reset"},
-		{"reset on accept", hostile.ResetOnAccept, wantInconclusive, false, "reset"},
-		{"close after a partial record header", hostile.CloseAt(hostile.PartialHeader), wantInconclusive, false, "inside a record"},
-		{"reset after a partial record header", hostile.ResetAt(hostile.PartialHeader), wantInconclusive, false, ""},
-		{"close mid-record", hostile.CloseAt(hostile.MidRecord), wantInconclusive, false, "inside a record"},
-		{"reset mid-record", hostile.ResetAt(hostile.MidRecord), wantInconclusive, false, ""},
-		{"close after ServerHello", hostile.CloseAt(hostile.AfterServerHello), wantInconclusive, true, "broke off"},
-		{"reset after ServerHello", hostile.ResetAt(hostile.AfterServerHello), wantInconclusive, true, "broke off"},
-		{"close after Certificate", hostile.CloseAt(hostile.AfterCertificate), wantInconclusive, true, "broke off"},
-		{"reset after Certificate", hostile.ResetAt(hostile.AfterCertificate), wantInconclusive, true, "broke off"},
-		{"close after ServerHelloDone", hostile.CloseAt(hostile.AfterServerHelloDone), wantGraded, true, ""},
-		{"reset after ServerHelloDone", hostile.ResetAt(hostile.AfterServerHelloDone), wantGraded, true, ""},
-		{"drip-feed 1 byte per 100 ms", hostile.DripFeed(100 * time.Millisecond), wantInconclusive, false, "timed out"},
-		{"tarpit", hostile.Tarpit, wantInconclusive, false, "timed out"},
-		{"oversized record", hostile.OversizedRecord, wantInconclusive, false, "record"},
-		{"endless records after ServerHello", hostile.EndlessRecords, wantInconclusive, true, "broke off"},
-		{"endless handshake message", hostile.EndlessHandshake, wantInconclusive, false, "handshake"},
+		{"close before any byte", hostile.CloseAt(hostile.BeforeAnyByte), wantU, "", ""},
+		{"reset before any byte", hostile.ResetAt(hostile.BeforeAnyByte), wantInconclusive, "", "reset"},
+		{"reset on accept", hostile.ResetOnAccept, wantInconclusive, "", "reset"},
+		{"close after a partial record header", hostile.CloseAt(hostile.PartialHeader), wantInconclusive, "", "inside a record"},
+		{"reset after a partial record header", hostile.ResetAt(hostile.PartialHeader), wantInconclusive, "", ""},
+		{"close mid-record", hostile.CloseAt(hostile.MidRecord), wantInconclusive, "", "inside a record"},
+		{"reset mid-record", hostile.ResetAt(hostile.MidRecord), wantInconclusive, "", ""},
+		{"close after ServerHello", hostile.CloseAt(hostile.AfterServerHello), wantInconclusive, "1.2", "broke off"},
+		{"reset after ServerHello", hostile.ResetAt(hostile.AfterServerHello), wantInconclusive, "1.2", "broke off"},
+		{"close after Certificate", hostile.CloseAt(hostile.AfterCertificate), wantInconclusive, "1.2", "broke off"},
+		{"reset after Certificate", hostile.ResetAt(hostile.AfterCertificate), wantInconclusive, "1.2", "broke off"},
+		{"TLS 1.3: close after ServerHello", hostile.TLS13CloseAfterServerHello, wantInconclusive, "1.3", "broke off"},
+		{"close after ServerHelloDone", hostile.CloseAt(hostile.AfterServerHelloDone), wantGraded, "1.2", ""},
+		{"reset after ServerHelloDone", hostile.ResetAt(hostile.AfterServerHelloDone), wantGraded, "1.2", ""},
+		{"drip-feed 1 byte per 100 ms", hostile.DripFeed(100 * time.Millisecond), wantInconclusive, "", "timed out"},
+		{"tarpit", hostile.Tarpit, wantInconclusive, "", "timed out"},
+		{"oversized record", hostile.OversizedRecord, wantInconclusive, "", "record"},
+		{"endless records after ServerHello", hostile.EndlessRecords, wantInconclusive, "1.2", "broke off"},
+		{"endless handshake message", hostile.EndlessHandshake, wantInconclusive, "", "handshake"},
 	}
 	var table strings.Builder
 	for _, tt := range tests {
@@ -136,15 +138,31 @@ func TestAssessHostile(t *testing.T) {
 			if tt.why != "" && !strings.Contains(all, tt.why) {
 				t.Errorf("no %q in the reasons:\n%s", tt.why, all)
 			}
-			if tt.tls12 {
+			if tt.kept != "" {
 				found := false
 				if ep.Details != nil {
 					for _, p := range ep.Details.Protocols {
-						found = found || p.Name == "TLS" && p.Version == "1.2"
+						found = found || p.Name == "TLS" && p.Version == tt.kept
 					}
 				}
 				if !found {
-					t.Errorf("TLS 1.2, which the ServerHello showed, was not kept")
+					t.Errorf("TLS %s, which the ServerHello showed, was not kept", tt.kept)
+				}
+			}
+			if tt.kept == "1.2" && ep.Details != nil {
+				// Each ServerHello named a suite: all three are kept.
+				var got []uint16
+				for _, ps := range ep.Details.Suites {
+					for _, s := range ps.List {
+						if ps.Protocol == 771 {
+							got = append(got, uint16(s.ID))
+						}
+					}
+				}
+				slices.Sort(got)
+				want := slices.Sorted(slices.Values(hostile.Suites))
+				if !slices.Equal(got, want) {
+					t.Errorf("TLS 1.2 suites %x, want %x", got, want)
 				}
 			}
 			conns := 0

@@ -51,9 +51,9 @@ func (p *prober) tls13Chain(ctx context.Context, sni string) {
 	}
 	tc := tls.Client(c.c, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
-		if !errors.As(err, new(tls.AlertError)) && ctx.Err() == nil {
+		if c := classify(err); (errors.Is(c, errClosed) || errors.Is(c, errTimeout)) && ctx.Err() == nil {
 			// TLS 1.3 was accepted (this runs only then): a handshake
-			// broken off without an alert is an interruption.
+			// cut off by a close, a reset or a stall is an interruption.
 			p.noteLost(fmt.Errorf("TLS 1.3 certificate handshake: %w", err))
 			return
 		}

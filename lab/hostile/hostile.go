@@ -327,3 +327,50 @@ func EndlessHandshake(c *Conn) {
 		}
 	}
 }
+
+// TLS13CloseAfterServerHello is a TLS 1.3-only server that answers with a
+// ServerHello (X25519, TLS_AES_128_GCM_SHA256), or a HelloRetryRequest for
+// X25519 when the hello carries no X25519 share, and closes right after:
+// the rest of its flight, encrypted in TLS 1.3, never comes. A hello
+// without TLS 1.3, X25519 or that suite gets a protocol_version or
+// handshake_failure alert.
+func TLS13CloseAfterServerHello(c *Conn) {
+	ch := c.ReadHello()
+	if ch == nil {
+		return
+	}
+	alert := func(d uint8) {
+		_, _ = c.Write(record(tlswire.TypeAlert, tlswire.Alert{Level: 2, Description: tlswire.AlertDescription(d)}.Marshal()))
+	}
+	versions, _ := ch.Extension(tlswire.ExtSupportedVersions)
+	vs, err := tlswire.ParseSupportedVersionsClient(versions)
+	if err != nil || !slices.Contains(vs, 0x0304) {
+		alert(70)
+		return
+	}
+	groupsData, _ := ch.Extension(tlswire.ExtSupportedGroups)
+	groups, _ := tlswire.ParseSupportedGroups(groupsData)
+	if !slices.Contains(ch.CipherSuites, 0x1301) || !slices.Contains(groups, 0x001d) {
+		alert(40)
+		return
+	}
+	sharesData, _ := ch.Extension(tlswire.ExtKeyShare)
+	shares, _ := tlswire.ParseKeySharesClient(sharesData)
+	sh := &tlswire.ServerHello{Version: 0x0303, SessionID: ch.SessionID, CipherSuite: 0x1301}
+	_, _ = rand.Read(sh.Random[:])
+	sv := tlswire.Extension{Type: tlswire.ExtSupportedVersions, Data: []byte{0x03, 0x04}}
+	if slices.ContainsFunc(shares, func(k tlswire.KeyShare) bool { return k.Group == 0x001d }) {
+		share := make([]byte, 4+32)
+		share[1], share[3] = 0x1d, 32
+		_, _ = rand.Read(share[4:])
+		sh.Extensions = []tlswire.Extension{sv, {Type: tlswire.ExtKeyShare, Data: share}}
+	} else {
+		sh.Random = tlswire.HelloRetryRequestRandom
+		sh.Extensions = []tlswire.Extension{sv, {Type: tlswire.ExtKeyShare, Data: []byte{0x00, 0x1d}}}
+	}
+	b, err := sh.Marshal()
+	if err != nil {
+		return
+	}
+	_, _ = c.Write(record(tlswire.TypeHandshake, b))
+}
