@@ -45,7 +45,7 @@ func TestAssessHostile(t *testing.T) {
 		// kept is the TLS version ("1.2", "1.3") the mock's ServerHello
 		// showed, which must be kept as supported ("" when none).
 		kept string
-		why   string // a substring of the inconclusive reason or caveats
+		why  string // a substring of the inconclusive reason or caveats
 	}{
 		{"close before any byte", hostile.CloseAt(hostile.BeforeAnyByte), wantU, "", ""},
 		{"reset before any byte", hostile.ResetAt(hostile.BeforeAnyByte), wantInconclusive, "", "reset"},
