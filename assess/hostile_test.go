@@ -14,7 +14,6 @@ import (
 
 	"padlock/lab/hostile"
 	"padlock/probe"
-	"padlock/registry"
 	"padlock/vuln"
 )
 
@@ -208,30 +207,6 @@ func TestAssessResetOnAcceptIsAlwaysInconclusive(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("%d of %d runs inconclusive", runs-int(bad.Load()), runs)
-}
-
-// A server that resets the versions it has disabled (as SChannel does)
-// still gets a definite "no" for them once it accepted another version.
-func TestResetRefusalFromATLSServer(t *testing.T) {
-	ap := hostile.Serve(t, func(c *hostile.Conn) {
-		flight, ok := c.Flight()
-		if !ok {
-			return // the mock's alert for versions below TLS 1.2
-		}
-		_, _ = c.Write(flight[0])
-		_, _ = c.Write(flight[1])
-		_, _ = c.Write(flight[2])
-	})
-	res, err := probe.Run(context.Background(), probe.Endpoint{IP: ap.Addr(), Port: ap.Port()},
-		probe.Options{Timeout: 2 * time.Second, SkipSimulation: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range res.Protocols {
-		if p.Inconclusive != "" && p.Protocol != registry.TLS13 {
-			t.Errorf("%v inconclusive: %s", p.Protocol, p.Inconclusive)
-		}
-	}
 }
 
 // memWatch samples the heap while an assessment runs.

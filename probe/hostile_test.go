@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"padlock/lab"
+	"padlock/lab/hostile"
 	"padlock/registry"
 )
 
@@ -262,5 +263,25 @@ func TestLongHelloIntolerance(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("intolerance %+v lacks the long hello", res.Intolerance)
+	}
+}
+
+// A server that resets the versions it has disabled (as SChannel does)
+// still gets a definite "no" for them: it answered TLS 1.2, so it speaks
+// TLS and the resets are its refusals.
+func TestResetRefusalFromATLSServer(t *testing.T) {
+	ap := hostile.Serve(t, hostile.ResetBelowTLS12)
+	res, err := Run(context.Background(), Endpoint{IP: ap.Addr(), Port: ap.Port()},
+		Options{Timeout: 2 * time.Second, SkipSimulation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Protocols {
+		switch {
+		case p.Protocol == registry.TLS12 && !p.Supported:
+			t.Errorf("TLS 1.2 not supported: %+v", p)
+		case p.Protocol != registry.TLS12 && (p.Supported || p.Inconclusive != ""):
+			t.Errorf("%v: %+v, want a definite no", p.Protocol, p)
+		}
 	}
 }

@@ -374,3 +374,19 @@ func TLS13CloseAfterServerHello(c *Conn) {
 	}
 	_, _ = c.Write(record(tlswire.TypeHandshake, b))
 }
+
+// ResetBelowTLS12 resets the connection (without a word) for any hello
+// below TLS 1.2, as SChannel does for the versions it has disabled, and
+// sends its whole first flight for the rest.
+func ResetBelowTLS12(c *Conn) {
+	ch := c.ReadHello()
+	if ch == nil || ch.Version < 0x0303 {
+		c.Reset()
+		return
+	}
+	flight, ok := c.flight(ch)
+	if !ok {
+		return
+	}
+	_, _ = c.Write(slices.Concat(flight...))
+}
