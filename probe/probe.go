@@ -195,11 +195,13 @@ func (p *prober) run(ctx context.Context) error {
 			p.res.Suites = append(p.res.Suites, *s)
 		}
 	}
-	p.enumerateGroups12(ctx, &groups, best)
-	p.res.Groups = groups
+	// Both need the suites found.
+	wg.Go(func() { p.enumerateGroups12(ctx, &groups, best) })
 	if best != nil {
-		p.chainPerKeyType(ctx, best.support.Protocol)
+		wg.Go(func() { p.chainPerKeyType(ctx, best.support.Protocol) })
 	}
+	wg.Wait()
+	p.res.Groups = groups
 	sort.Slice(p.res.Chains, func(i, j int) bool {
 		a, b := p.res.Chains[i], p.res.Chains[j]
 		if a.SNI != b.SNI {
