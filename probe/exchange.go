@@ -76,6 +76,7 @@ func inconclusive(err error) bool { return err != nil && !refused(err) }
 
 // exchange sends one hello and reads the server's first flight.
 func (p *prober) exchange(ctx context.Context, h hello) (*flight, error) {
+	h.minimal = h.minimal || p.minimal.Load()
 	msg, err := h.marshal(p.keys)
 	if err != nil {
 		return nil, fmt.Errorf("building hello: %w", err)

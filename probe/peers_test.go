@@ -452,3 +452,31 @@ func TestGroupsBotanFFDHE(t *testing.T) {
 		}
 	}
 }
+
+// lighttpd on wolfSSL with a self-signed certificate fails every hello
+// that offers OCSP stapling (wolfSSL cannot build the status for it and
+// lighttpd closes the connection): padlock's full hellos are all refused.
+// That is not "no TLS" (openssl s_client without -status connects): the
+// prober asks once without the optional extensions before a U.
+func TestExtensionIntolerantWolfSSL(t *testing.T) {
+	t.Parallel()
+	leaf, err := lab.SelfSigned(lab.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := peer.Lighttpd(t, peer.LighttpdOptions{WolfSSL: true, Leaf: leaf})
+	res := run(t, s)
+	if got := protocols(res); !slices.Equal(got, []registry.Protocol{registry.TLS12, registry.TLS13}) {
+		t.Errorf("protocols %v, want TLS 1.2 and 1.3", got)
+	}
+	found := false
+	for _, in := range res.Intolerance {
+		found = found || in.Label == "optional extensions"
+	}
+	if !found {
+		t.Errorf("intolerance %+v lacks the optional extensions", res.Intolerance)
+	}
+	if len(res.Chains) == 0 {
+		t.Errorf("no certificate chain")
+	}
+}

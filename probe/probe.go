@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"padlock/registry"
@@ -67,6 +68,10 @@ type prober struct {
 	dialer *dialer
 	keys   *keyShares
 
+	// minimal is set when the server refused every full hello and took
+	// one without the optional extensions: every later hello is minimal.
+	minimal atomic.Bool
+
 	mu        sync.Mutex
 	res       *Result
 	firstLost error // the first handshake that broke off after its ServerHello
@@ -108,7 +113,7 @@ func Run(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 	}
 	err := p.run(ctx)
 	if p.firstLost != nil {
-		p.res.Errors = append(p.res.Errors, fmt.Sprintf("%d handshakes broke off after the ServerHello (the first: %v)", p.res.Interrupted, p.firstLost))
+		p.res.Errors = append(p.res.Errors, fmt.Sprintf("handshakes broken off after the server's first answer: %d (the first: %v)", p.res.Interrupted, p.firstLost))
 	}
 	p.res.Connections = int(p.dialer.count.Load())
 	p.res.Duration = time.Since(p.res.Started)
@@ -117,6 +122,18 @@ func Run(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 
 func (p *prober) run(ctx context.Context) error {
 	versions := p.probeVersions(ctx)
+	var extIntolerance *Intolerance
+	if refusedAll(versions) {
+		// Before a U: some servers refuse any hello carrying an extension
+		// they mishandle (lighttpd on wolfSSL with a self-signed
+		// certificate fails every status_request). Ask once without them.
+		if v, ok := p.acceptsMinimal(ctx); ok {
+			p.minimal.Store(true)
+			versions = p.probeVersions(ctx)
+			extIntolerance = &Intolerance{Label: "optional extensions", Reason: fmt.Sprintf(
+				"refused every hello offering session_ticket, status_request, ALPN, extended_master_secret, encrypt_then_mac, signed_certificate_timestamp and heartbeat (or DEFLATE), accepted %v without them: what the server does with those is unknown", v)}
+		}
+	}
 
 	unreachable := true
 	for _, v := range versions {
@@ -194,6 +211,9 @@ func (p *prober) run(ctx context.Context) error {
 		if s != nil {
 			p.res.Suites = append(p.res.Suites, *s)
 		}
+	}
+	if extIntolerance != nil {
+		p.res.Intolerance = append(p.res.Intolerance, *extIntolerance)
 	}
 	// Both need the suites found.
 	wg.Go(func() { p.enumerateGroups12(ctx, &groups, best) })
@@ -328,4 +348,34 @@ func (p *prober) addChain(c Chain) {
 		}
 	}
 	p.res.Chains = append(p.res.Chains, c)
+}
+
+// refusedAll reports whether every version was refused outright: no
+// acceptance, no lower version offered, nothing inconclusive, and some
+// connection reached the server.
+func refusedAll(vs []*versionProbe) bool {
+	reached := false
+	for _, v := range vs {
+		if v.support.Supported || v.support.Negotiated != 0 || v.support.Inconclusive != "" {
+			return false
+		}
+		reached = reached || !errors.As(v.err, new(*dialError))
+	}
+	return reached
+}
+
+// acceptsMinimal asks for TLS 1.2, then TLS 1.3, with a hello without the
+// optional extensions; it reports the version a ServerHello accepted.
+func (p *prober) acceptsMinimal(ctx context.Context) (registry.Protocol, bool) {
+	for _, v := range []registry.Protocol{registry.TLS12, registry.TLS13} {
+		suites := commonSuites(v)
+		if v == registry.TLS13 {
+			suites = offerOrder(v)
+		}
+		f, err := p.exchange(ctx, hello{version: v, suites: suites, sni: p.ep.SNI, minimal: true})
+		if answered(f, err) && f.version == v {
+			return v, true
+		}
+	}
+	return 0, false
 }
