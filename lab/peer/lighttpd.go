@@ -58,7 +58,7 @@ func Lighttpd(t testing.TB, opts LighttpdOptions) *Server {
 	}
 	return start(t, "lighttpd", dir, leaf, func(s *Server) (*exec.Cmd, error) {
 		var b strings.Builder
-		fmt.Fprintf(&b, "server.document-root = %q\n", docroot)
+		fmt.Fprintf(&b, "server.document-root = %q\nindex-file.names = (\"index.html\")\n", docroot)
 		fmt.Fprintf(&b, "server.bind = %q\nserver.port = %d\n", s.Host, s.Port)
 		fmt.Fprintf(&b, "server.errorlog = \"/dev/stderr\"\n")
 		fmt.Fprintf(&b, "server.modules += (%q)\n", module)
