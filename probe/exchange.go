@@ -30,10 +30,11 @@ type alertError struct{ alert tlswire.Alert }
 
 func (e *alertError) Error() string { return "server sent alert " + e.alert.String() }
 
-// lostError is the connection lost (closed, reset, timed out, or over the
-// read bound) after the server had answered with its ServerHello. The
-// server accepted the hello: this is never a refusal. What the ServerHello
-// said stays valid; what should have followed is unknown.
+// lostError is the server's answer broken off after its ServerHello: the
+// connection closed, reset or timed out, the read bound was hit, or a later
+// message was malformed. The server accepted the hello: this is never a
+// refusal. What the ServerHello said stays valid; what should have followed
+// is unknown.
 type lostError struct {
 	after string // the last handshake message read
 	err   error
@@ -44,7 +45,7 @@ func (e *lostError) Error() string {
 }
 func (e *lostError) Unwrap() error { return e.err }
 
-// lost reports whether err is a connection lost after the ServerHello.
+// lost reports whether err is an answer broken off after the ServerHello.
 func lost(err error) bool { return errors.As(err, new(*lostError)) }
 
 // refused reports whether err is the server declining the hello (an alert,

@@ -82,8 +82,9 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 // A ServerHello answers the question even when the connection breaks off
 // after it (an overloaded server, a rate limiter): the hello is asked once
 // more for the whole flight, and if that breaks off too the partial answer
-// stands. A reset with no reply is retried and left inconclusive; run
-// turns it into a refusal once another version shows the server speaks TLS.
+// stands. A reset with no reply is retried and left inconclusive;
+// probeVersions turns it into a refusal once another version shows the
+// server speaks TLS.
 func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *versionProbe {
 	vp := &versionProbe{support: ProtocolSupport{Protocol: v}}
 	h := hello{version: v, suites: offerOrder(v), sni: p.ep.SNI}
