@@ -95,7 +95,7 @@ func (p *prober) enumerateGroups12(ctx context.Context, gs *GroupSupport, best *
 			}
 			first := len(gs.Groups) == 0
 			found, why := p.groupLoop(ctx, base, orderGroups(ec), pick, first)
-			p.addGroups(gs, v, found, why)
+			addGroups(gs, v, found, why)
 			if first {
 				p.groupPreference(ctx, gs, base, pick)
 			}
@@ -118,7 +118,7 @@ func (p *prober) enumerateGroups12(ctx context.Context, gs *GroupSupport, best *
 			found, _ := p.groupLoop(ctx, base, ff, pick, false)
 			// A server with its own DH parameters ignores the offer: not
 			// a failure of the enumeration.
-			p.addGroups(gs, v, found, "")
+			addGroups(gs, v, found, "")
 		}
 	}
 	// What suite enumeration saw, at every version.
@@ -136,7 +136,7 @@ func (p *prober) enumerateGroups12(ctx context.Context, gs *GroupSupport, best *
 	}
 }
 
-func (p *prober) addGroups(gs *GroupSupport, v registry.Protocol, found []uint16, why string) {
+func addGroups(gs *GroupSupport, v registry.Protocol, found []uint16, why string) {
 	for _, g := range found {
 		gs.seenAt(g, v)
 	}
