@@ -8,7 +8,7 @@ type Site struct {
 	// Grade is the worst endpoint grade (A+ … F, T, M, U); "" when no
 	// endpoint could be graded (Inconclusive then says why).
 	Grade string `json:"grade"`
-	// Star is GRADING.md decision 2: personal data over plain text.
+	// Star is docs/grading.md decision 2: personal data over plain text.
 	Star bool `json:"star"`
 	// Display is the grade as published: Grade followed by "*" when Star.
 	Display string `json:"display"`

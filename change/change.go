@@ -16,7 +16,7 @@
 // order; padlock needs every pair of grades ordered to say whether a site
 // got better or worse, so it puts them below F: a browser shows a warning
 // page for T and M, while an F site still connects. M ranks below T because
-// it wins when both apply (GRADING.md decision 4). U (no secure connection
+// it wins when both apply (docs/grading.md decision 4). U (no secure connection
 // at all, decision 1) is the worst. "" and anything else is not a grade
 // (Rank 0).
 //
@@ -25,7 +25,7 @@
 // Sites are matched by Site.Key. For a site in both scans:
 //   - if either side has no grade (Inconclusive, or an empty or unknown
 //     Grade), the Kind is Inconclusive: never counted as improved or
-//     deteriorated (GRADING.md decision 1);
+//     deteriorated (docs/grading.md decision 1);
 //   - otherwise it deteriorated if its grade ranks lower, or `*` (personal
 //     data over plain text) appeared, or it stopped being secure by default
 //     (both sides known); it improved if the opposite happened; when both

@@ -1,7 +1,7 @@
 package grade
 
 // letter is a grade on the A+ ... F scale, ordered so that the minimum of
-// two letters is the worse grade (GRADING.md §0).
+// two letters is the worse grade (docs/grading.md §0).
 type letter int8
 
 const (

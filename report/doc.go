@@ -10,7 +10,7 @@
 // modelled on, the Changes since the previous finished scan (package
 // change's, so `padlock diff` and the report agree) and the Trend of the
 // bands over every stored finished scan. Inconclusive sites (no grade:
-// GRADING.md decision 1) are listed apart in Fleet.Inconclusive and are
+// docs/grading.md decision 1) are listed apart in Fleet.Inconclusive and are
 // never counted in a grade, a band or a percentage.
 //
 // Bands, best first (BandOf maps a grade to its band's ID):

@@ -60,7 +60,7 @@ type Site struct {
 	Grade string
 	// GradeTrustIgnored is the grade with T and M set aside.
 	GradeTrustIgnored string
-	// Star: personal data over plain text (GRADING.md decision 2).
+	// Star: personal data over plain text (docs/grading.md decision 2).
 	Star bool
 	// Display is the grade as published: "B", "U*"; "" when inconclusive.
 	Display string
