@@ -36,7 +36,11 @@ func probeChains(t *testing.T, s *peer.Server, host string) []Chain {
 	if len(res.Chains) == 0 {
 		t.Fatalf("no chain collected\nserver log:\n%s", s.LogString())
 	}
-	return FromProbe(res.Chains)
+	out := make([]Chain, len(res.Chains))
+	for i, c := range res.Chains {
+		out[i] = Chain(c)
+	}
+	return out
 }
 
 func analyzeServed(t *testing.T, host string, chains []Chain, opts Options) *Report {

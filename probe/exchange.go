@@ -35,9 +35,6 @@ func refused(err error) bool {
 	return errors.As(err, &ae) || errors.Is(err, errClosed)
 }
 
-// inconclusive reports whether err leaves the question open.
-func inconclusive(err error) bool { return err != nil && !refused(err) }
-
 // exchange sends one hello and reads the server's first flight.
 func (p *prober) exchange(ctx context.Context, h hello) (*flight, error) {
 	msg, err := h.marshal(p.keys)

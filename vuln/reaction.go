@@ -116,16 +116,6 @@ func (r reaction) alert() (tlswire.Alert, bool) {
 	return tlswire.Alert{}, false
 }
 
-// sawType reports whether a record of type t came.
-func (r reaction) sawType(t tlswire.ContentType) bool {
-	for _, s := range r.Records {
-		if s.Type == t {
-			return true
-		}
-	}
-	return false
-}
-
 // dataLen is the decrypted application data received.
 func (r reaction) dataLen() int {
 	n := 0

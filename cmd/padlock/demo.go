@@ -41,7 +41,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		noColor = fs.Bool("no-color", false, "plain output even on a terminal")
 	)
 	af := registerAssessFlags(fs, forOperator)
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock demo [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Starts deliberately (mis)configured HTTPS servers and websites on 127.0.0.1,")
+		fmt.Fprintln(stderr, "scans them twice as a fleet with one server changed for the worse in between,")
+		fmt.Fprintln(stderr, "prints what changed and why, and writes the HTML report. No internet needed.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -34,7 +34,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 2 {
@@ -50,6 +50,9 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ids = append(ids, id)
 	}
 
+	if err := databaseExists(*db); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err

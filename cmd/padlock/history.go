@@ -29,7 +29,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -38,6 +38,9 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	site := fs.Arg(0)
 
+	if err := databaseExists(*db); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err

@@ -44,11 +44,15 @@ func runHSTSPreload(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "which report each site's preload status when the list is there.")
 		fs.PrintDefaults()
 	}
+	if len(args) > 0 && isHelp(args[0]) {
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "update" {
 		fs.Usage()
 		return fmt.Errorf("%w: want 'hsts-preload update'", errUsage)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *out == "" {
