@@ -9,6 +9,7 @@ import (
 
 	"padlock/assess"
 	"padlock/change"
+	"padlock/grade"
 	"padlock/store"
 )
 
@@ -141,11 +142,11 @@ func (r *Result) assessment(scan store.ScanID, target int64, started time.Time) 
 	if w := h.PadlockWeb; w != nil {
 		a.HSTS = w.HSTSPolicy.Status
 	}
-	var trustIgnored []string
+	var trustIgnored []grade.Grade
 	protos := map[int]string{}
 	var notAfter int64
 	for _, ep := range h.Endpoints {
-		trustIgnored = append(trustIgnored, ep.GradeTrustIgnored)
+		trustIgnored = append(trustIgnored, grade.Of(ep.GradeTrustIgnored))
 		if ep.Details == nil {
 			continue
 		}
@@ -161,7 +162,7 @@ func (r *Result) assessment(scan store.ScanID, target int64, started time.Time) 
 			}
 		}
 	}
-	a.GradeTrustIgnored = change.Worst(trustIgnored...)
+	a.GradeTrustIgnored = string(grade.Worst(trustIgnored...))
 	ids := make([]int, 0, len(protos))
 	for id := range protos {
 		ids = append(ids, id)

@@ -173,7 +173,7 @@ func siteFrom(a store.Assessment) Site {
 		Assessed:          a.Finished,
 		Result:            a.Result,
 	}
-	if change.Rank(s.Grade) == 0 {
+	if grade.Of(s.Grade).Rank() == 0 {
 		// Not a grade: inconclusive (decision 1), whatever the column says.
 		if s.Inconclusive == "" {
 			s.Inconclusive = "no grade"
@@ -190,7 +190,7 @@ func siteFrom(a store.Assessment) Site {
 		v := *a.SecureByDefault
 		s.SecureByDefault = &v
 	}
-	s.Display = change.Display(s.Grade, s.Star)
+	s.Display = grade.Of(s.Grade).Display(s.Star)
 	s.Band = BandOf(s.Grade)
 	if a.Protocols != "" {
 		for _, p := range strings.Split(a.Protocols, ",") {
@@ -302,7 +302,7 @@ func arrow(k change.Kind) string {
 func sortSites(sites []Site) {
 	sort.SliceStable(sites, func(i, j int) bool {
 		a, b := sites[i], sites[j]
-		ra, rb := change.Rank(a.Grade), change.Rank(b.Grade)
+		ra, rb := grade.Of(a.Grade).Rank(), grade.Of(b.Grade).Rank()
 		if ra != rb {
 			return ra > rb
 		}
@@ -409,7 +409,7 @@ func trendPoint(sc store.Scan, as []store.Assessment) TrendPoint {
 	grades := map[string]int{}
 	bandN := map[string]int{}
 	for _, a := range as {
-		if change.Rank(a.Grade) == 0 {
+		if grade.Of(a.Grade).Rank() == 0 {
 			p.Inconclusive++
 			continue
 		}
@@ -430,7 +430,7 @@ func historyPoints(sc store.Scan, as []store.Assessment) map[string]HistoryPoint
 	out := map[string]HistoryPoint{}
 	for _, a := range as {
 		g := a.Grade
-		if change.Rank(g) == 0 {
+		if grade.Of(g).Rank() == 0 {
 			g = ""
 		}
 		p, seen := out[a.Site]
@@ -449,10 +449,10 @@ func historyPoints(sc store.Scan, as []store.Assessment) map[string]HistoryPoint
 			case p.Grade == "":
 				p.Grade, p.Inconclusive = g, ""
 			default:
-				p.Grade = change.Worst(p.Grade, g)
+				p.Grade = string(grade.Worst(grade.Of(p.Grade), grade.Of(g)))
 			}
 		}
-		p.Display = change.Display(p.Grade, p.Star)
+		p.Display = grade.Of(p.Grade).Display(p.Star)
 		out[a.Site] = p
 	}
 	return out

@@ -26,7 +26,7 @@
 // certificate) and M (certificate for another name) sit with F: browsers
 // stop visitors with a warning that an attacker in the middle could
 // produce as well, so such a connection protects no better than an F one;
-// yet a handshake completes, so they are not U. This follows change.Rank's
+// yet a handshake completes, so they are not U. This follows package grade's
 // order, F > T > M > U.
 //
 // Denominators: grade and band percentages, and NoSecure, are of

@@ -11,6 +11,7 @@ import (
 
 	"padlock/change"
 	"padlock/fleet"
+	"padlock/grade"
 	"padlock/store"
 )
 
@@ -86,7 +87,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		cs := r.ChangeSite(a)
 		e := entry{
 			Scan: a.ScanID, ScanName: byID[a.ScanID].Name, When: a.Finished.Local().Format("2006-01-02 15:04"),
-			Organisation: a.Organisation, URL: a.URL, Grade: change.Display(a.Grade, a.Star),
+			Organisation: a.Organisation, URL: a.URL, Grade: grade.Of(a.Grade).Display(a.Star),
 			Inconclusive: a.Inconclusive, Secure: a.SecureByDefault, Protocols: a.Protocols,
 		}
 		if !a.CertNotAfter.IsZero() {
