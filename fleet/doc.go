@@ -64,9 +64,4 @@
 // Progress is an Observer that draws a live status line on a terminal
 // (done/total, rate, ETA, running, inconclusive) and prints plain lines
 // every 10 seconds elsewhere.
-//
-// # Demo
-//
-// RunDemo scans the lab's demo servers twice, with one server changed in
-// between, for `padlock demo`.
 package fleet

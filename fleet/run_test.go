@@ -15,7 +15,6 @@ import (
 	"padlock/assess"
 	"padlock/change"
 	"padlock/grade"
-	"padlock/lab"
 	"padlock/lab/peer"
 	"padlock/registry"
 	"padlock/store"
@@ -349,57 +348,6 @@ func TestRetries(t *testing.T) {
 	}
 	if got[2].Grade != "U" || r2.Attempts != 1 {
 		t.Errorf("refused: grade %q after %d attempts; want U after 1", got[2].Grade, r2.Attempts)
-	}
-}
-
-// TestDemoDiff runs the demo (two scans of the lab fleet, one server
-// changed between them) and checks what change.Compare makes of it.
-func TestDemoDiff(t *testing.T) {
-	ctx := context.Background()
-	servers, err := lab.StartDemo(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, s := range servers {
-			s.Close()
-		}
-	})
-	st := openStore(t)
-	d, err := RunDemo(ctx, st, servers, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-
-	sites := func(id store.ScanID) []change.Site {
-		as, err := st.Assessments(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []change.Site
-		for _, a := range as {
-			r, err := DecodeResult(a.Result)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, r.ChangeSite(a))
-		}
-		return out
-	}
-	changes := change.Compare(sites(d.First), sites(d.Second))
-	kinds := map[change.Kind]int{}
-	for _, c := range changes {
-		kinds[c.Kind]++
-		if c.Kind == change.Deteriorated {
-			t.Logf("%s: %s", c.Organisation, c)
-			if c.Organisation != DemoChange.From || c.From != "A" || !strings.Contains(strings.Join(c.Reasons, ";"), "TLS 1.0") {
-				t.Errorf("deteriorated: %+v", c)
-			}
-		}
-	}
-	if kinds[change.Deteriorated] != 1 || kinds[change.Unchanged] != len(servers)-1 {
-		t.Errorf("kinds %v; changes %v", kinds, changes)
 	}
 }
 

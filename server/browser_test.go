@@ -12,6 +12,7 @@ import (
 
 	"padlock/fleet"
 	"padlock/lab"
+	"padlock/lab/demofleet"
 	"padlock/lab/missing"
 	"padlock/report"
 	"padlock/store"
@@ -230,7 +231,7 @@ func TestBrowser(t *testing.T) {
 			s.Close()
 		}
 	})
-	demo, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Retries: -1})
+	demo, err := demofleet.Run(ctx, st, servers, fleet.Options{Retries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"padlock/console"
 	"padlock/fleet"
 	"padlock/lab"
+	"padlock/lab/demofleet"
 	"padlock/store"
 	"padlock/web"
 )
@@ -92,7 +93,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The fleet: the HTTPS servers, each with a plain-HTTP redirector (so
 	// they are secure by default), and websites with a plain-HTTP side of
 	// their own (no HTTPS, forms over plain text...).
-	targets := fleet.LabTargets(servers)
+	targets := demofleet.ServerTargets(servers)
 	for i, s := range servers {
 		r, err := lab.StartRedirector(ctx, s.Name, s.Port)
 		if err != nil {
@@ -111,7 +112,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer site.Close()
 		sites = append(sites, site)
 	}
-	targets = append(targets, fleet.SiteTargets(sites, len(targets)+1)...)
+	targets = append(targets, demofleet.SiteTargets(sites, len(targets)+1)...)
 
 	fmt.Fprintf(stdout, "padlock demo: %d lab sites on 127.0.0.1 (%d HTTPS servers, %d websites with a plain-HTTP side), scanned as a fleet\n\n",
 		len(targets), len(servers), len(sites))
@@ -132,8 +133,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	// Every lab site shares 127.0.0.1: the per-IP politeness that protects
 	// real servers would only queue the demo against itself.
-	d, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Assess: opts, Web: webOpts, PerIP: 64}, targets...)
-	defer d.Close()
+	d, err := demofleet.Run(ctx, st, servers, fleet.Options{Assess: opts, Web: webOpts, PerIP: 64,
+		Budget: af.Budget, Timeout: af.Timeout}, targets...)
+	if d != nil {
+		defer d.Close()
+	}
 	if err != nil {
 		return fmt.Errorf("scanning the lab fleet: %w", err)
 	}
