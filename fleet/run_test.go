@@ -18,6 +18,7 @@ import (
 	"padlock/lab/peer"
 	"padlock/registry"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // TestRunRealServers scans a fleet of real servers on loopback (Go, nginx,
@@ -406,14 +407,14 @@ func TestFindDROWN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, _ := st.Targets(ctx, id)
+	rows, _ := st.Targets(ctx, id)
 	for i, r := range results[:2] {
 		r.Schema, r.Target = ResultSchema, targets[i]
 		assess.Regrade(r.Host, nil)
 		if r.Host.PadlockSite.Grade == "" || r.Host.PadlockSite.Grade == "F" || !r.Host.PadlockSite.Provisional {
 			t.Fatalf("before the lookup: %+v", r.Host.PadlockSite)
 		}
-		a, err := r.assessment(id, stored[i].ID, time.Now())
+		a, err := r.assessment(id, rows[i].ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -442,7 +443,11 @@ func TestFindDROWN(t *testing.T) {
 		}
 	}
 	var e5 []change.Finding
-	for _, f := range r.Findings() {
+	sr, err := stored.Decode(got[1].Result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range sr.Findings() {
 		if f.Rule == "E5" {
 			e5 = append(e5, f)
 		}

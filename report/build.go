@@ -11,6 +11,7 @@ import (
 	"padlock/change"
 	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // Build reads a scan from the store and makes it ready to publish. scanID
@@ -89,7 +90,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 		case sc.ID == cur.ID:
 			curAs = as
 		case prev != nil && sc.ID == prev.ID:
-			prevSites = changeSites(as)
+			prevSites = stored.ChangeSites(as)
 			prevDone = true
 		}
 	}
@@ -100,7 +101,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 		if err != nil {
 			return nil, fmt.Errorf("report: reading scan %d: %w", prev.ID, err)
 		}
-		prevSites = changeSites(as)
+		prevSites = stored.ChangeSites(as)
 	}
 
 	keys := map[string]int{}
@@ -200,16 +201,16 @@ func siteFrom(a store.Assessment) Site {
 		}
 	}
 
-	res, err := decodeStored(a.Result)
+	res, err := stored.Decode(a.Result)
 	if err != nil {
 		s.ResultError = err.Error()
 	}
-	s.Host, s.DROWN = res.host, res.drown
-	if s.ResultError == "" && res.host == nil && res.errorText != "" {
-		s.ResultError = res.errorText
+	s.Host, s.DROWN = res.Host, res.DROWN
+	if s.ResultError == "" && res.Host == nil && res.Error != "" {
+		s.ResultError = res.Error
 	}
-	s.endpoints = decodeRawEndpoints(res.hostJSON)
-	s.Findings = res.findings()
+	s.endpoints = decodeRawEndpoints(res.HostJSON)
+	s.Findings = res.Findings()
 	s.KeyFindings = keyFindings(s.Findings)
 	if h := s.Host; h != nil {
 		if w := h.PadlockWeb; w != nil {
@@ -223,21 +224,6 @@ func siteFrom(a store.Assessment) Site {
 		}
 	}
 	return s
-}
-
-// changeSites reads one scan's assessments as package change compares
-// them.
-func changeSites(as []store.Assessment) []change.Site {
-	out := make([]change.Site, 0, len(as))
-	for _, a := range as {
-		res, _ := decodeStored(a.Result)
-		out = append(out, change.Site{
-			Key: a.Site, Organisation: a.Organisation, URL: a.URL,
-			Grade: a.Grade, Star: a.Star, SecureByDefault: a.SecureByDefault,
-			Inconclusive: a.Inconclusive, Findings: res.findings(),
-		})
-	}
-	return out
 }
 
 // effectOrder ranks change.Finding effects, worst first.

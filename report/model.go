@@ -9,6 +9,7 @@ import (
 	"padlock/change"
 	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // Fleet is one scan made ready to publish: every site with its verdict,
@@ -111,11 +112,8 @@ type Site struct {
 }
 
 // DROWN is one endpoint whose certificate key is also used with SSL 2.0
-// elsewhere in the scan.
-type DROWN struct {
-	Endpoint string   `json:"endpoint"`
-	Via      []string `json:"via"`
-}
+// elsewhere in the scan (the fleet-wide DROWN finding, as stored).
+type DROWN = stored.DROWN
 
 // SiteChange is what happened to a site since the previous scan.
 type SiteChange struct {

@@ -176,7 +176,7 @@ func protocolRows(d *assess.EndpointDetails) []protocolRow {
 			case t.Supported:
 				r.Answer = "yes"
 				v := assess.ProtocolVerdict(p)
-		r.Class, r.Note = levelClass(v.Level), v.String()
+				r.Class, r.Note = levelClass(v.Level), v.String()
 			case t.Inconclusive != "":
 				r.Answer, r.Class, r.Note = "inconclusive", verdictUnknown, t.Inconclusive
 			default:

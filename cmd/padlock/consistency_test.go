@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"padlock/assess"
-	"padlock/fleet"
 	"padlock/lab"
+	"padlock/stored"
 )
 
 // verdict is what a league table and a site owner read of one assessment:
@@ -124,7 +124,7 @@ func TestCheckScanServeAgree(t *testing.T) {
 			return
 		}
 		for _, a := range as {
-			r, err := fleet.DecodeResult(a.Result)
+			r, err := stored.Decode(a.Result)
 			if err != nil || r.Host == nil {
 				t.Errorf("%s: %v", a.Organisation, err)
 				continue

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"padlock/change"
-	"padlock/fleet"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // runDiff compares two stored scans: which sites improved, deteriorated,
@@ -146,15 +146,7 @@ func changeSites(ctx context.Context, st store.Store, id store.ScanID) ([]change
 	if err != nil {
 		return nil, err
 	}
-	sites := make([]change.Site, 0, len(as))
-	for _, a := range as {
-		r, err := fleet.DecodeResult(a.Result)
-		if err != nil {
-			r = &fleet.Result{}
-		}
-		sites = append(sites, r.ChangeSite(a))
-	}
-	return sites, nil
+	return stored.ChangeSites(as), nil
 }
 
 func describeScan(s store.Scan) string {

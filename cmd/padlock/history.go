@@ -10,9 +10,9 @@ import (
 	"text/tabwriter"
 
 	"padlock/change"
-	"padlock/fleet"
 	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // runHistory shows one site's grades over every stored scan.
@@ -80,11 +80,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var entries []entry
 	var prev *change.Site
 	for _, a := range hist {
-		r, err := fleet.DecodeResult(a.Result)
-		if err != nil {
-			r = &fleet.Result{}
-		}
-		cs := r.ChangeSite(a)
+		cs := stored.ChangeSite(a)
 		e := entry{
 			Scan: a.ScanID, ScanName: byID[a.ScanID].Name, When: a.Finished.Local().Format("2006-01-02 15:04"),
 			Organisation: a.Organisation, URL: a.URL, Grade: grade.Of(a.Grade).Display(a.Star),

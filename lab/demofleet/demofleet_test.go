@@ -10,6 +10,7 @@ import (
 	"padlock/fleet"
 	"padlock/lab"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // TestDemoDiff runs the demo (two scans of the lab fleet, one server
@@ -41,15 +42,12 @@ func TestDemoDiff(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []change.Site
 		for _, a := range as {
-			r, err := fleet.DecodeResult(a.Result)
-			if err != nil {
+			if _, err := stored.Decode(a.Result); err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, r.ChangeSite(a))
 		}
-		return out
+		return stored.ChangeSites(as)
 	}
 	changes := change.Compare(sites(d.First), sites(d.Second))
 	kinds := map[change.Kind]int{}
@@ -66,4 +64,3 @@ func TestDemoDiff(t *testing.T) {
 		t.Errorf("kinds %v; changes %v", kinds, changes)
 	}
 }
-
