@@ -68,3 +68,23 @@ func findingTexts2(fs []change.Finding) []string {
 	}
 	return out
 }
+
+// FuzzDecode: any stored bytes decode or fail cleanly, never panic, and a
+// decoded Host comes with its JSON.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"schema":"padlock.fleet/1","host":{"host":"a.example","padlockSchema":"padlock.host/1","endpoints":[]},"padlockDrown":[{"endpoint":"192.0.2.1:443","via":["b:443"]}]}`))
+	f.Add([]byte(`{"host":"a.example","padlockSchema":"padlock.host/1","endpoints":[{"ipAddress":"192.0.2.1","grade":"A"}]}`))
+	f.Add([]byte(`{"schema":"padlock.fleet/1","error":"x"}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r, err := Decode(raw)
+		if err != nil {
+			return
+		}
+		if r.Host != nil && len(r.HostJSON) == 0 {
+			t.Errorf("a Host without its JSON from %q", raw)
+		}
+		_ = r.Findings()
+		_ = ChangeSite(store.Assessment{Result: raw})
+	})
+}
