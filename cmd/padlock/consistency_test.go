@@ -69,8 +69,13 @@ func TestCheckScanServeAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The demo servers have no plain-HTTP side: --no-web everywhere, so
-	// that nothing else on this machine's port 80 is consulted.
+	// that nothing else on this machine's port 80 is consulted. The lab
+	// serves the intermediate its incomplete-chain server leaves out on
+	// loopback: check and scan are told they may fetch from there
+	// (--allow-internal-fetches), the served scanner that it may reach
+	// loopback at all (--allow-internal-targets), as the lab needs.
 	common := []string{"--ca-file", caFile, "--no-web"}
+	operator := append([]string{"--allow-internal-fetches"}, common...)
 	target := func(s *lab.GoServer) string { return fmt.Sprintf("127.0.0.1:%d", s.Port) }
 
 	// check, one process per server, a few at a time.
@@ -81,7 +86,7 @@ func TestCheckScanServeAgree(t *testing.T) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out, errOut, code := padlock(t, append(append([]string{"check", "--json"}, common...), target(s))...)
+			out, errOut, code := padlock(t, append(append([]string{"check", "--json"}, operator...), target(s))...)
 			if code != 0 {
 				t.Errorf("check %s: exit %d\n%s", s.Name, code, errOut)
 				return
@@ -107,7 +112,7 @@ func TestCheckScanServeAgree(t *testing.T) {
 	db := filepath.Join(dir, "scan.db")
 	scanned := make([]verdict, len(servers))
 	wg.Go(func() {
-		args := append(append([]string{"scan", "--db", db, "--quiet", "--rate", "-1"}, common...), csv)
+		args := append(append([]string{"scan", "--db", db, "--quiet", "--rate", "-1"}, operator...), csv)
 		if _, errOut, code := padlock(t, args...); code != 0 {
 			t.Errorf("scan: exit %d\n%s", code, errOut)
 			return

@@ -73,6 +73,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// Everything the lab serves is on loopback, what its sites point to
+	// included.
+	af.InternalFetches = true
 	opts, err := af.options()
 	if err != nil {
 		return err
@@ -134,7 +137,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// Every lab site shares 127.0.0.1: the per-IP politeness that protects
 	// real servers would only queue the demo against itself.
 	d, err := demofleet.Run(ctx, st, servers, fleet.Options{Assess: opts, Web: webOpts, PerIP: 64,
-		Budget: af.Budget, Timeout: af.Timeout}, targets...)
+		Budget: af.Budget, Timeout: af.Timeout, InternalFetches: af.InternalFetches}, targets...)
 	if d != nil {
 		defer d.Close()
 	}

@@ -71,7 +71,7 @@ func TestScanRecordsAIA(t *testing.T) {
 		flags []string
 		aia   bool
 	}{
-		{nil, true},
+		{[]string{"--allow-internal-fetches"}, true},
 		{[]string{"--aia-fetch=false"}, false},
 	} {
 		args := append([]string{"scan", "--db", f.db, "--ca-file", f.ca, "--no-web", "--no-vuln", "--quiet", "--rate", "-1"}, c.flags...)
@@ -88,7 +88,7 @@ func TestScanRecordsAIA(t *testing.T) {
 			t.Fatal(err)
 		}
 		as := s.Assessment()
-		if as.FetchIssuers != c.aia || as.Web || as.Vuln || as.CAFile != f.ca || as.Connections != 4 {
+		if as.FetchIssuers != c.aia || as.InternalFetches != c.aia || as.Web || as.Vuln || as.CAFile != f.ca || as.Connections != 4 {
 			t.Errorf("%v: recorded %+v", c.flags, as)
 		}
 		st.Close()

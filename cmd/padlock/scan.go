@@ -346,6 +346,9 @@ func (f *scanFlags) applySettings(raw string, set map[string]bool) {
 	if !set["ca-file"] && as.CAFile != "" {
 		a.CAFile = as.CAFile
 	}
+	if !set["allow-internal-fetches"] {
+		a.InternalFetches = as.InternalFetches
+	}
 }
 
 // options are the fleet options of the flags.
@@ -363,6 +366,8 @@ func (f *scanFlags) options() (fleet.Options, error) {
 		Retries:     f.retries,
 		Grace:       f.grace,
 		Web:         ao.Web,
+
+		InternalFetches: f.assess.InternalFetches,
 	}
 	ao.Web = nil // the scan gives it its politeness dialer
 	o.Assess = ao
