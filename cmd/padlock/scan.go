@@ -99,7 +99,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	f.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock scan [flags] TARGETS")
-		fmt.Fprintln(stderr, "       padlock scan --resume [SCAN_ID] [flags]")
+		fmt.Fprintln(stderr, "       padlock scan [flags] --resume [SCAN_ID]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "TARGETS is a CSV file with a header (organisation,url required; group, tags,")
 		fmt.Fprintln(stderr, "notes, ip optional) or a list of hosts or URLs, one per line.")
