@@ -33,13 +33,13 @@ type command struct {
 
 var commands = []command{
 	{"check", "assess one or more sites and print the result", runCheck},
-	{"demo", "start deliberately configured servers on loopback and check them", runDemo},
+	{"demo", "scan a lab fleet on loopback twice, show what changed and why, write the report (no internet)", runDemo},
 	{"scan", "assess every site of a targets file and store the results", runScan},
 	{"diff", "compare two stored scans: what improved, what deteriorated, and why", runDiff},
 	{"history", "show a site's grades over the stored scans", runHistory},
 	{"report", "publish a stored scan: league table, site pages and charts as HTML, or CSV, JSON, Markdown", runReport},
 	{"serve", "serve the dashboard, a JSON API and an SSL Labs API v3-compatible subset from the database", runServe},
-	{"hsts-preload", "download Chromium's HSTS preload list for check and scan (online)", runHSTSPreload},
+	{"hsts-preload", "download Chromium's HSTS preload list for check, scan and serve (online)", runHSTSPreload},
 	{"version", "print padlock's version", runVersion},
 }
 
@@ -102,7 +102,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: padlock COMMAND [flags] [args]")
 	fmt.Fprintln(w)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'padlock help COMMAND' for a command's flags; 'padlock --version' for the version.")
