@@ -76,7 +76,7 @@ type Site struct {
 	URL          string
 	// Grade is the site grade without `*`: "A+" … "F", "T", "M", "U"; ""
 	// when inconclusive.
-	Grade           string
+	Grade           grade.Grade
 	Star            bool  // personal data over plain text
 	SecureByDefault *bool // nil when unknown
 	// Inconclusive says why there is no grade.
@@ -164,13 +164,13 @@ func Compare(prev, cur []Site) []Change {
 		case inA && inB:
 			out = append(out, compareSite(a, b))
 		case inB:
-			ch := Change{Site: k, Organisation: b.Organisation, URL: b.URL, Kind: New, To: grade.Of(b.Grade).Display(b.Star)}
+			ch := Change{Site: k, Organisation: b.Organisation, URL: b.URL, Kind: New, To: b.Grade.Display(b.Star)}
 			if why := inconclusive(b); why != "" {
 				ch.Reasons = []string{"inconclusive: " + why}
 			}
 			out = append(out, ch)
 		default:
-			ch := Change{Site: k, Organisation: a.Organisation, URL: a.URL, Kind: Gone, From: grade.Of(a.Grade).Display(a.Star)}
+			ch := Change{Site: k, Organisation: a.Organisation, URL: a.URL, Kind: Gone, From: a.Grade.Display(a.Star)}
 			if why := inconclusive(a); why != "" {
 				ch.Reasons = []string{"inconclusive before: " + why}
 			}
@@ -199,10 +199,10 @@ func inconclusive(s Site) string {
 	switch {
 	case s.Inconclusive != "":
 		return s.Inconclusive
-	case strings.TrimSpace(s.Grade) == "":
+	case strings.TrimSpace(string(s.Grade)) == "":
 		return "no grade"
-	case !grade.Of(s.Grade).Valid():
-		return "unknown grade " + quote(s.Grade)
+	case !s.Grade.Valid():
+		return "unknown grade " + quote(string(s.Grade))
 	}
 	return ""
 }
@@ -217,7 +217,7 @@ func quote(s string) string {
 func compareSite(a, b Site) Change {
 	ch := Change{
 		Site: b.Key, Organisation: b.Organisation, URL: b.URL,
-		From: grade.Of(a.Grade).Display(a.Star), To: grade.Of(b.Grade).Display(b.Star),
+		From: a.Grade.Display(a.Star), To: b.Grade.Display(b.Star),
 	}
 	if ch.Organisation == "" {
 		ch.Organisation = a.Organisation
@@ -251,7 +251,7 @@ func compareSite(a, b Site) Change {
 		}
 	}
 	worse, better := false, false
-	ra, rb := grade.Of(a.Grade).Rank(), grade.Of(b.Grade).Rank()
+	ra, rb := a.Grade.Rank(), b.Grade.Rank()
 	worse = rb < ra
 	better = rb > ra
 	switch {
@@ -353,7 +353,7 @@ func merge(a, b Site) Site {
 	case ia != "" && ib == "":
 		out.Grade, out.Inconclusive = b.Grade, ""
 	case ia == "" && ib == "":
-		out.Grade = string(grade.Worst(grade.Of(a.Grade), grade.Of(b.Grade)))
+		out.Grade = grade.Worst(a.Grade, b.Grade)
 	}
 	seen := findingSet(a.Findings)
 	out.Findings = append([]Finding(nil), a.Findings...)

@@ -22,7 +22,7 @@ var (
 )
 
 func site(key, org, g string, fs ...Finding) Site {
-	return Site{Key: key, Organisation: org, URL: "https://" + key + "/", Grade: g, Findings: fs}
+	return Site{Key: key, Organisation: org, URL: "https://" + key + "/", Grade: grade.Grade(g), Findings: fs}
 }
 
 func with(s Site, f func(*Site)) Site { f(&s); return s }

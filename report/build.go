@@ -126,7 +126,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 		for i, s := range f.Sites {
 			cs[i] = change.Site{
 				Key: s.SiteKey, Organisation: s.Organisation, URL: s.URL,
-				Grade: s.Grade, Star: s.Star, SecureByDefault: s.SecureByDefault,
+				Grade: grade.Grade(s.Grade), Star: s.Star, SecureByDefault: s.SecureByDefault,
 				Inconclusive: s.Inconclusive, Findings: s.Findings,
 			}
 		}

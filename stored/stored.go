@@ -24,6 +24,7 @@ import (
 
 	"padlock/assess"
 	"padlock/change"
+	"padlock/grade"
 	"padlock/store"
 )
 
@@ -120,7 +121,7 @@ func ChangeSite(a store.Assessment) change.Site {
 		Key:             a.Site,
 		Organisation:    a.Organisation,
 		URL:             a.URL,
-		Grade:           a.Grade,
+		Grade:           grade.Grade(a.Grade),
 		Star:            a.Star,
 		SecureByDefault: a.SecureByDefault,
 		Inconclusive:    a.Inconclusive,
