@@ -37,6 +37,7 @@ func TestAssessFlagsShared(t *testing.T) {
 		}{
 			{[]string{"--ca-file", notPEM}, "--ca-file: CA file " + notPEM + ": no PEM certificate found"},
 			{[]string{"--ca-file", filepath.Join(dir, "missing.pem")}, "--ca-file: CA file: open"},
+			{[]string{"--hsts-preload", filepath.Join(dir, "missing.json")}, "--hsts-preload: HSTS preload list: open"},
 			{[]string{"--timeout", "0s"}, "--timeout must be positive"},
 			{[]string{"--budget", "-1s"}, "--budget must be positive"},
 			{[]string{"--connections", "0"}, "--connections must be at least 1"},
