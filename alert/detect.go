@@ -7,7 +7,8 @@
 // change says what deteriorated and why) and yields one Notification per
 // site that got worse, listing each Change:
 //
-//   - grade-down: the grade ranks lower (change.Rank), to any grade but U;
+//   - grade-down: the grade ranks lower (grade.Grade's order), to any grade
+//     but U;
 //   - https-lost: the grade became U (the HTTPS port refuses connections, no
 //     protocol completes a handshake, or HTTPS only redirects to plain HTTP);
 //   - star: personal data over plain HTTP (`*`) appeared;
@@ -49,6 +50,7 @@ import (
 	"time"
 
 	"padlock/change"
+	"padlock/grade"
 )
 
 // Kind is what got worse.
@@ -144,9 +146,9 @@ func Detect(prev, cur []Site, o Options) []Notification {
 		seen[k] = true
 		var n Notification
 		n.Site, n.Organisation, n.URL = k, s.Organisation, s.URL
-		n.To = change.Display(s.Grade, s.Star)
+		n.To = s.Grade.Display(s.Star)
 		if p, ok := before[k]; ok {
-			n.From = change.Display(p.Grade, p.Star)
+			n.From = p.Grade.Display(p.Star)
 			n.Changes = between(k, p, s, o.Run)
 		}
 		if c, ok := expiring(k, s, o); ok {
@@ -166,7 +168,7 @@ func siteKey(s Site) string {
 	return strings.ToLower(strings.TrimSpace(s.URL))
 }
 
-func graded(s Site) bool { return s.Inconclusive == "" && change.Rank(s.Grade) > 0 }
+func graded(s Site) bool { return s.Inconclusive == "" && s.Grade.Valid() }
 
 // between lists what got worse from p to s.
 func between(site string, p, s Site, run string) []Change {
@@ -190,14 +192,14 @@ func between(site string, p, s Site, run string) []Change {
 		}
 	}
 	var out []Change
-	from, to := strings.TrimSuffix(p.Grade, "*"), strings.TrimSuffix(s.Grade, "*")
+	from, to := p.Grade, s.Grade
 	switch {
-	case to == "U" && from != "U":
+	case to == grade.U && from != grade.U:
 		out = append(out, Change{Kind: HTTPSLost, Summary: fmt.Sprintf("HTTPS lost: grade %s → U (no secure connection)", from),
-			Reasons: reasons, Key: key(HTTPSLost, from+">U")})
-	case change.Rank(to) < change.Rank(from):
+			Reasons: reasons, Key: key(HTTPSLost, string(from)+">U")})
+	case to.Compare(from) < 0:
 		out = append(out, Change{Kind: GradeDown, Summary: fmt.Sprintf("grade %s → %s", from, to),
-			Reasons: reasons, Key: key(GradeDown, from+">"+to)})
+			Reasons: reasons, Key: key(GradeDown, string(from)+">"+string(to))})
 	}
 	if s.Star && !p.Star {
 		out = append(out, Change{Kind: Star, Summary: change.ReasonStar, Key: key(Star, "")})

@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"padlock/change"
+	"padlock/grade"
 )
 
-func site(key, grade string, mod ...func(*Site)) Site {
-	s := Site{Site: change.Site{Key: key, Grade: grade, URL: "https://" + key + "/"}}
+func site(key, g string, mod ...func(*Site)) Site {
+	s := Site{Site: change.Site{Key: key, Grade: grade.Grade(g), URL: "https://" + key + "/"}}
 	for _, m := range mod {
 		m(&s)
 	}

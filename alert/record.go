@@ -6,21 +6,17 @@ import (
 	"fmt"
 	"time"
 
-	"padlock/fleet"
 	"padlock/store"
+	"padlock/stored"
 	"padlock/vuln"
 )
 
 // SiteOf turns a stored assessment into what Detect compares. A result
 // that cannot be read still gives the typed columns (grade, flags, expiry).
 func SiteOf(a store.Assessment) Site {
-	s := Site{CertNotAfter: a.CertNotAfter}
-	r, err := fleet.DecodeResult(a.Result)
-	if err != nil {
-		r = &fleet.Result{}
-	}
-	s.Site = r.ChangeSite(a)
-	if r.Host == nil {
+	s := Site{Site: stored.ChangeSite(a), CertNotAfter: a.CertNotAfter}
+	r, err := stored.Decode(a.Result)
+	if err != nil || r.Host == nil {
 		return s
 	}
 	for _, ep := range r.Host.Endpoints {
