@@ -27,7 +27,7 @@ const minSecret = 16
 
 // runSchedule manages recurring scans: add, list, remove.
 func runSchedule(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelp(args[0]) {
 		scheduleUsage(stderr)
 		if len(args) == 0 {
 			return fmt.Errorf("%w: give add, list or remove", errUsage)
@@ -76,7 +76,7 @@ func scheduleAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if f.retries == 0 {
@@ -207,11 +207,18 @@ func scheduleList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet("schedule list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "padlock.db", "the database")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock schedule list [--db DB]")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: schedule list takes no arguments", errUsage)
+	}
+	if err := databaseExists(*db); err != nil {
+		return err
 	}
 	w, closeDB, err := openWatcher(ctx, *db)
 	if err != nil {
@@ -258,7 +265,14 @@ func scheduleRemove(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("schedule remove", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "padlock.db", "the database")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock schedule remove [--db DB] ID")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := databaseExists(*db); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -291,11 +305,22 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		limit  = fs.Int("n", 50, "at most this many alerts (0: all)")
 		asJSON = fs.Bool("json", false, "print the alerts as JSON")
 	)
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock alerts [--db DB] [--json] [-n N]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Lists the alerts of scheduled scans, newest first: the sites that got worse")
+		fmt.Fprintln(stderr, "between two runs, what got worse, and the webhook's delivery.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: alerts takes no arguments", errUsage)
+	}
+	if err := databaseExists(*db); err != nil {
+		return err
 	}
 	w, closeDB, err := openWatcher(ctx, *db)
 	if err != nil {

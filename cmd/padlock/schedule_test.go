@@ -73,3 +73,19 @@ func TestScheduleCommands(t *testing.T) {
 		t.Errorf("remove again: %d %s", code, e)
 	}
 }
+
+func TestScheduleMissingDatabase(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none.db")
+	for _, args := range [][]string{
+		{"schedule", "list", "--db", missing},
+		{"schedule", "remove", "--db", missing, "1"},
+		{"alerts", "--db", missing},
+	} {
+		if code, _, e := runPadlock(t, args...); code != 1 || !strings.Contains(e, "no database at") {
+			t.Errorf("padlock %s: %d %s", strings.Join(args, " "), code, e)
+		}
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("a listing created the missing database")
+	}
+}
