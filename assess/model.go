@@ -96,6 +96,10 @@ type Endpoint struct {
 	GradeTrustIgnored string           `json:"gradeTrustIgnored,omitempty"`
 	HasWarnings       bool             `json:"hasWarnings"`
 	IsExceptional     bool             `json:"isExceptional"`
+	// FutureGrade is SSL Labs' futureGrade: the grade a dated rule whose
+	// date is still ahead (a browser's CA distrust) will give, from
+	// padlockGrade.futureGradeFrom on; empty when none changes the grade.
+	FutureGrade string `json:"futureGrade,omitempty"`
 	Progress          int              `json:"progress"`   // 100: results are complete or final
 	Duration          int64            `json:"duration"`   // ms spent on this endpoint
 	Delegation        int              `json:"delegation"` // not tested: always 0

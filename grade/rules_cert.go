@@ -186,14 +186,10 @@ func (e *evaluator) distrustRule(c *CertFacts, cert string) {
 		e.pend(RuleA7, SourceClock, "no evaluation time given: the dated distrusts of "+c.CA+" cannot be applied")
 		return
 	}
-	var why, browsers []string
-	for _, d := range registry.DistrustsOf(c.CA) {
-		covered, basis := d.Covers(c.NotBefore, c.EarliestSCT)
-		if !covered || !d.InForce(e.at) || slices.Contains(browsers, string(d.Browser)) {
-			continue
-		}
-		browsers = append(browsers, string(d.Browser))
-		why = append(why, d.Reason(basis, !c.EarliestSCT.IsZero()))
+	by, why := registry.DistrustedBy(c.CA, c.NotBefore, c.EarliestSCT, e.at)
+	var browsers []string
+	for _, b := range by {
+		browsers = append(browsers, string(b))
 	}
 	if c.Distrusted.State == Vulnerable && c.Distrusted.Detail != "" {
 		why = append(why, c.Distrusted.Detail)

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -132,6 +133,21 @@ func DistrustsOf(ca string) []Distrust {
 		}
 	}
 	return out
+}
+
+// DistrustedBy applies the dated rules of a CA at t to a certificate with
+// these dates (a zero earliestSCT: none seen): the browsers that distrust
+// it, each once, in table order, and why.
+func DistrustedBy(ca string, notBefore, earliestSCT, t time.Time) (browsers []Browser, reasons []string) {
+	for _, d := range DistrustsOf(ca) {
+		covered, basis := d.Covers(notBefore, earliestSCT)
+		if !covered || !d.InForce(t) || slices.Contains(browsers, d.Browser) {
+			continue
+		}
+		browsers = append(browsers, d.Browser)
+		reasons = append(reasons, d.Reason(basis, !earliestSCT.IsZero()))
+	}
+	return browsers, reasons
 }
 
 // lifetimeSteps is the CA/Browser Forum's schedule of maximum certificate
