@@ -92,18 +92,18 @@ type Endpoint struct {
 	StatusDetailsMessage string `json:"statusDetailsMessage,omitempty"`
 	// Grade and GradeTrustIgnored are set by the grading package; empty
 	// (and left out of the JSON) until then.
-	Grade             string           `json:"grade,omitempty"`
-	GradeTrustIgnored string           `json:"gradeTrustIgnored,omitempty"`
-	HasWarnings       bool             `json:"hasWarnings"`
-	IsExceptional     bool             `json:"isExceptional"`
+	Grade             string `json:"grade,omitempty"`
+	GradeTrustIgnored string `json:"gradeTrustIgnored,omitempty"`
+	HasWarnings       bool   `json:"hasWarnings"`
+	IsExceptional     bool   `json:"isExceptional"`
 	// FutureGrade is SSL Labs' futureGrade: the grade a dated rule whose
 	// date is still ahead (a browser's CA distrust) will give, from
 	// padlockGrade.futureGradeFrom on; empty when none changes the grade.
-	FutureGrade string `json:"futureGrade,omitempty"`
-	Progress          int              `json:"progress"`   // 100: results are complete or final
-	Duration          int64            `json:"duration"`   // ms spent on this endpoint
-	Delegation        int              `json:"delegation"` // not tested: always 0
-	Details           *EndpointDetails `json:"details,omitempty"`
+	FutureGrade string           `json:"futureGrade,omitempty"`
+	Progress    int              `json:"progress"`   // 100: results are complete or final
+	Duration    int64            `json:"duration"`   // ms spent on this endpoint
+	Delegation  int              `json:"delegation"` // not tested: always 0
+	Details     *EndpointDetails `json:"details,omitempty"`
 
 	// PadlockGrade is the full rating: scores, every rule that fired with
 	// its evidence and remedy, what was not evaluated yet.
