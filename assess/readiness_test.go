@@ -169,3 +169,22 @@ func TestReadinessFromStoredFacts(t *testing.T) {
 		t.Fatalf("site certificate and future %+v", s)
 	}
 }
+
+func TestStapling(t *testing.T) {
+	noURL := CertChain{}
+	noURL.Facts.NoOCSPURL = true
+	cases := []struct {
+		d    EndpointDetails
+		want string
+	}{
+		{EndpointDetails{OCSPStapling: true}, "yes"},
+		{EndpointDetails{CertChains: []CertChain{{}}}, "no"},
+		{EndpointDetails{CertChains: []CertChain{noURL}}, "not applicable (the certificate names no OCSP responder)"},
+		{EndpointDetails{}, "no"},
+	}
+	for _, c := range cases {
+		if got := Stapling(&c.d); got != c.want {
+			t.Errorf("Stapling = %q, want %q", got, c.want)
+		}
+	}
+}

@@ -465,6 +465,7 @@ func (w *chainWork) nameAndValidityFacts(f *Facts) {
 		out.setIssue(CertSelfSigned)
 	}
 	f.Revoked = cr.OCSP != nil && cr.OCSP.RevocationStatus == RevocationRevoked
+	f.NoOCSPURL = len(leaf.OCSPServer) == 0
 	if cr.OCSP != nil {
 		f.StapledOCSP = cr.OCSP.RevocationStatus
 	}

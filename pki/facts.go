@@ -76,6 +76,10 @@ type Facts struct {
 	// StapledOCSP is SSL Labs' staplingRevocationStatus of the (first)
 	// chain: 0 when nothing was stapled.
 	StapledOCSP int `json:"stapledOcsp"`
+	// NoOCSPURL: the leaf names no OCSP responder (AIA), so there is
+	// nothing to staple (CAs such as Let's Encrypt dropped OCSP in 2025):
+	// a missing staple is then no shortcoming.
+	NoOCSPURL bool `json:"noOcspUrl,omitempty"`
 }
 
 // TrustProblem reports whether the facts call for grade T (rules A2-A7
@@ -129,6 +133,7 @@ func mergeFacts(fs []Facts) Facts {
 		out.InsecureKey = out.InsecureKey || f.InsecureKey
 		out.WeakKey = out.WeakKey || f.WeakKey
 		out.IncompleteChain = out.IncompleteChain || f.IncompleteChain
+		out.NoOCSPURL = out.NoOCSPURL && f.NoOCSPURL
 		if weaker(f.LeafKey, out.LeafKey) {
 			out.LeafKey = f.LeafKey
 		}
