@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"padlock/assess"
+	"padlock/grade"
 	"padlock/pki"
 	"padlock/registry"
 	"padlock/tlswire"
@@ -177,6 +178,7 @@ func (r *renderer) endpoint(ep *assess.Endpoint) {
 		r.suites(d)
 		r.groups(d)
 		r.features(d)
+		r.readiness(ep)
 		r.vulns(d)
 		r.chains(d)
 	}
@@ -387,7 +389,7 @@ func (r *renderer) features(d *assess.EndpointDetails) {
 		}
 		rows = append(rows, []cell{c("TLS compression"), comp})
 		rows = append(rows, []cell{c("Session tickets"), c(yesNo(d.SessionTickets&1 != 0))})
-		rows = append(rows, []cell{c("OCSP stapling"), c(yesNo(d.OCSPStapling))})
+		rows = append(rows, []cell{c("OCSP stapling"), c(assess.Stapling(d))})
 		alpn := cs(plain, "no")
 		if d.SupportsALPN {
 			alpn = c(d.ALPNProtocols)
@@ -797,4 +799,64 @@ func (r *renderer) problems(d *assess.EndpointDetails, ready bool) {
 	for _, e := range d.PadlockErrors {
 		r.line("    %s %s", r.p.paint(yellow, "!"), e)
 	}
+}
+
+// readiness is the endpoint's standing on the web of 2026 beyond the
+// grade (assess.Readiness): hybrid post-quantum key exchange, TLS 1.3,
+// EMS, the certificate's lifetime and days left, and the future grade.
+func (r *renderer) readiness(ep *assess.Endpoint) {
+	x, ok := ep.Readiness()
+	if !ok {
+		return
+	}
+	r.section("2026 readiness", "")
+	pq := cs(yellow, "none")
+	if x.PQ() {
+		text := strings.Join(x.PQGroups, ", ")
+		st := green
+		switch {
+		case x.PQFirstChoice == nil:
+			text += " · whether browsers get it is unknown"
+		case *x.PQFirstChoice:
+			text += " · chosen for browsers that offer it"
+		default:
+			st, text = yellow, text+" · not chosen for every browser that offers it"
+		}
+		pq = cs(st, text)
+	}
+	rows := [][]cell{{c("Post-quantum key exchange"), pq}}
+	tls13 := cs(yellow, "no")
+	if x.TLS13 {
+		tls13 = cs(green, "yes")
+	}
+	rows = append(rows, []cell{c("TLS 1.3"), tls13})
+	ems := c("not applicable (no TLS 1.2 handshake)")
+	if x.EMS != nil {
+		ems = cs(yellow, "no")
+		if *x.EMS {
+			ems = cs(green, "yes")
+		}
+	}
+	rows = append(rows, []cell{c("Extended master secret"), ems})
+	if x.CertDaysLeft != nil {
+		st := plain
+		text := fmt.Sprintf("%d %s left", *x.CertDaysLeft, plural(*x.CertDaysLeft, "day", "days"))
+		switch {
+		case *x.CertDaysLeft < 0:
+			st, text = red, "expired"
+		case x.ExpiringWithin(grade.ExpiryWarningDays):
+			st = yellow
+		}
+		if x.CertLifetimeMax > 0 {
+			text += fmt.Sprintf(" · valid for %d days (the CA/Browser Forum allowed %d on its issue date)", x.CertLifetime, x.CertLifetimeMax)
+			if x.CertLifetime > x.CertLifetimeMax && st == plain {
+				st = yellow
+			}
+		}
+		rows = append(rows, []cell{c("Certificate"), cs(st, text)})
+	}
+	if x.FutureGrade != "" {
+		rows = append(rows, []cell{c("Future grade"), cs(yellow, x.FutureGrade+" from "+x.FutureGradeFrom.UTC().Format(time.DateOnly))})
+	}
+	r.lines(r.p.table("    ", rows))
 }
