@@ -2,6 +2,7 @@ package assess
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"padlock/registry"
@@ -220,4 +221,34 @@ func Stapling(d *EndpointDetails) string {
 		return "not applicable (the certificate names no OCSP responder)"
 	}
 	return "no"
+}
+
+// PQText says in words which hybrid post-quantum groups are accepted and
+// whether a browser that offers one gets it (the terminal, the report).
+func (r Readiness) PQText() string {
+	if !r.PQ() {
+		return "none"
+	}
+	text := strings.Join(r.PQGroups, ", ")
+	switch {
+	case r.PQFirstChoice == nil:
+		return text + " · whether browsers get it is unknown"
+	case *r.PQFirstChoice:
+		return text + " · chosen for browsers that offer it"
+	}
+	return text + " · not chosen for every browser that offers it"
+}
+
+// PQShort is PQText for a table cell: "no", "yes", "yes, not preferred"
+// or "yes, preference unknown".
+func (r Readiness) PQShort() string {
+	switch {
+	case !r.PQ():
+		return "no"
+	case r.PQFirstChoice == nil:
+		return "yes, preference unknown"
+	case *r.PQFirstChoice:
+		return "yes"
+	}
+	return "yes, not preferred"
 }

@@ -810,19 +810,9 @@ func (r *renderer) readiness(ep *assess.Endpoint) {
 		return
 	}
 	r.section("2026 readiness", "")
-	pq := cs(yellow, "none")
-	if x.PQ() {
-		text := strings.Join(x.PQGroups, ", ")
-		st := green
-		switch {
-		case x.PQFirstChoice == nil:
-			text += " · whether browsers get it is unknown"
-		case *x.PQFirstChoice:
-			text += " · chosen for browsers that offer it"
-		default:
-			st, text = yellow, text+" · not chosen for every browser that offers it"
-		}
-		pq = cs(st, text)
+	pq := cs(green, x.PQText())
+	if !x.PQ() || (x.PQFirstChoice != nil && !*x.PQFirstChoice) {
+		pq = cs(yellow, x.PQText())
 	}
 	rows := [][]cell{{c("Post-quantum key exchange"), pq}}
 	tls13 := cs(yellow, "no")

@@ -211,6 +211,7 @@ func siteFrom(a store.Assessment) Site {
 	s.endpoints = decodeRawEndpoints(res.hostJSON)
 	s.Findings = res.findings()
 	s.KeyFindings = keyFindings(s.Findings)
+	s.Readiness = hostReadiness(s.Host)
 	if h := s.Host; h != nil {
 		if w := h.PadlockWeb; w != nil {
 			if s.HSTS == "" {
@@ -340,7 +341,7 @@ func bands(sites []Site) []Band {
 }
 
 func headline(f *Fleet) Headline {
-	h := Headline{Sites: len(f.Sites)}
+	h := Headline{Sites: len(f.Sites), Readiness: sitesReadiness(f.Sites)}
 	grades := map[string]int{}
 	for _, s := range f.Sites {
 		if s.Grade == "" {
@@ -418,6 +419,7 @@ func trendPoint(sc store.Scan, as []store.Assessment) TrendPoint {
 		bandN[BandOf(a.Grade)]++
 	}
 	p.Grades = gradeCounts(grades, p.Graded)
+	p.Readiness = storedReadiness(as)
 	for _, d := range bandDefs {
 		p.Bands = append(p.Bands, BandCount{Band: d.ID, Count: bandN[d.ID], Percent: percent(bandN[d.ID], p.Graded)})
 	}

@@ -2,7 +2,9 @@ package report
 
 import (
 	"padlock/assess"
+	"padlock/change"
 	"padlock/grade"
+	"padlock/store"
 )
 
 // Readiness is a fleet's standing on what the web of 2026 expects beyond
@@ -115,4 +117,33 @@ func hostReadiness(h *assess.Host) *assess.Readiness {
 		return nil
 	}
 	return &r
+}
+
+// sitesReadiness sums up the graded sites of a report.
+func sitesReadiness(sites []Site) Readiness {
+	in := make([]siteReadiness, 0, len(sites))
+	for i := range sites {
+		if sites[i].Grade != "" {
+			in = append(in, siteReadiness{grade: sites[i].Grade, r: sites[i].Readiness})
+		}
+	}
+	return readinessOf(in)
+}
+
+// storedReadiness sums up the graded assessments of one stored scan, each
+// read from its stored result (for the trend).
+func storedReadiness(as []store.Assessment) Readiness {
+	in := make([]siteReadiness, 0, len(as))
+	for _, a := range as {
+		if change.Rank(a.Grade) == 0 {
+			continue
+		}
+		res, err := decodeStored(a.Result)
+		if err != nil {
+			in = append(in, siteReadiness{grade: a.Grade})
+			continue
+		}
+		in = append(in, siteReadiness{grade: a.Grade, r: hostReadiness(res.host)})
+	}
+	return readinessOf(in)
 }
