@@ -5,12 +5,15 @@ import (
 	"crypto/tls"
 	"net"
 	"net/netip"
+	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"padlock/grade"
+	"padlock/lab/peer"
 	"padlock/registry"
 )
 
@@ -185,6 +188,43 @@ func TestStapling(t *testing.T) {
 	for _, c := range cases {
 		if got := Stapling(&c.d); got != c.want {
 			t.Errorf("Stapling = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestReadinessOpenSSLPeers: openssl s_server (Debian's OpenSSL 3.0, which
+// has no ML-KEM: `openssl list -kem-algorithms` lists RSA only) with and
+// without the extended master secret; openssl s_client reports the same
+// ("Extended master secret: no").
+func TestReadinessOpenSSLPeers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts openssl s_server")
+	}
+	for _, noEMS := range []bool{false, true} {
+		s := peer.OpenSSL(t, peer.OpenSSLOptions{Www: true, NoEMS: noEMS})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		h := Assess(ctx, Target{Host: "localhost", Port: uint16(s.Port), Pin: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}, Options{Probe: testProbeOptions()})
+		cancel()
+		r, ok := h.Readiness()
+		if !ok {
+			t.Fatalf("no readiness: %s %s\n%s", h.Status, h.StatusMessage, s.LogString())
+		}
+		if !r.TLS13 || r.PQ() || r.PQFirstChoice != nil {
+			t.Errorf("no-EMS %v: TLS 1.3 %v, hybrid %v (%s)", noEMS, r.TLS13, r.PQGroups, fmtBool(r.PQFirstChoice))
+		}
+		if r.EMS == nil || *r.EMS == noEMS {
+			t.Errorf("no-EMS %v: EMS %s", noEMS, fmtBool(r.EMS))
+		}
+		// The plain handshake agrees.
+		cmd := exec.CommandContext(context.Background(), "openssl", "s_client", "-connect", s.Addr, "-tls1_2")
+		cmd.Stdin = strings.NewReader("")
+		out, _ := cmd.Output()
+		want := "Extended master secret: yes"
+		if noEMS {
+			want = "Extended master secret: no"
+		}
+		if !strings.Contains(string(out), want) {
+			t.Errorf("openssl s_client does not say %q", want)
 		}
 	}
 }
