@@ -125,8 +125,8 @@ func pqBySimulation(s *Sims) *bool {
 		if !sim.Client.IsReference || sim.ErrorCode != 0 || sim.PadlockInconclusive || ProtocolFromID(sim.ProtocolID) != registry.TLS13 {
 			continue
 		}
-		p, ok := registry.ClientProfileByID(sim.Client.ID)
-		if !ok || !slices.ContainsFunc(p.Groups, isHybrid) {
+		groups, ok := registry.ClientGroups(sim.Client.ID)
+		if !ok || !slices.ContainsFunc(groups, isHybrid) {
 			continue
 		}
 		got := isHybrid(uint16(sim.NamedGroupID))

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"golang.org/x/net/html"
 
 	"padlock/assess"
+	"padlock/store"
 )
 
 func TestReadinessFigures(t *testing.T) {
@@ -77,5 +79,36 @@ func TestReadinessInReport(t *testing.T) {
 	stat := find(doc, func(n *html.Node) bool { v, _ := attr(n, "data-stat"); return v == "post-quantum" })
 	if len(stat) != 1 || !strings.Contains(text(stat[0]), "1 of") {
 		t.Fatalf("headline stat %d", len(stat))
+	}
+}
+
+// BenchmarkStoredReadiness: reading the readiness of one stored result for
+// the trend (decode the JSON, then assess.Host.Readiness), on a result
+// shaped like a real one (two endpoints, seven groups, 25 simulations).
+func BenchmarkStoredReadiness(b *testing.B) {
+	yes := true
+	ep := assess.Endpoint{StatusMessage: assess.MsgReady, Grade: "A", Details: &assess.EndpointDetails{
+		Protocols:   []assess.Protocol{{ID: 771, Name: "TLS", Version: "1.2"}, {ID: 772, Name: "TLS", Version: "1.3"}},
+		NamedGroups: &assess.NamedGroups{Preference: &yes},
+		Sims:        &assess.Sims{},
+	}}
+	for _, id := range []int{0x11EC, 0x11EB, 0x11ED, 0x1D, 0x17, 0x18, 0x19} {
+		ep.Details.NamedGroups.List = append(ep.Details.NamedGroups.List, assess.NamedGroup{ID: id})
+	}
+	for i := 0; i < 25; i++ {
+		ep.Details.Sims.Results = append(ep.Details.Sims.Results, assess.Sim{
+			Client: assess.SimClient{ID: "chrome-137-win11", IsReference: true}, ProtocolID: 772, NamedGroupID: 0x11EC})
+	}
+	raw, err := json.Marshal(&assess.Host{PadlockSchema: assess.Schema, Host: "example.org", Endpoints: []assess.Endpoint{ep, ep}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	as := []store.Assessment{{Grade: "A", Result: raw}}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := storedReadiness(as); r.PQ != 1 {
+			b.Fatalf("%+v", r)
+		}
 	}
 }
