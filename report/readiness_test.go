@@ -76,6 +76,20 @@ func TestReadinessInReport(t *testing.T) {
 	if len(header) == 0 || len(pqCells) != 1 || strings.TrimSpace(pqCells[0]) != "yes" {
 		t.Fatalf("league table: header %v, cells %v", header, pqCells)
 	}
+	var aplus *Site
+	for i := range f.Sites {
+		if f.Sites[i].Readiness != nil && f.Sites[i].Grade == "A+" {
+			aplus = &f.Sites[i]
+		}
+	}
+	page := s.pages["sites/"+aplus.Key+".html"]
+	if page == nil {
+		t.Fatalf("no page for %s", aplus.Key)
+	}
+	fact := find(page, func(n *html.Node) bool { v, _ := attr(n, "data-fact"); return v == "post-quantum" })
+	if len(fact) != 1 || !strings.Contains(text(fact[0]), "X25519MLKEM768 · chosen for browsers that offer it") {
+		t.Fatalf("site page post-quantum fact: %d", len(fact))
+	}
 	stat := find(doc, func(n *html.Node) bool { v, _ := attr(n, "data-stat"); return v == "post-quantum" })
 	if len(stat) != 1 || !strings.Contains(text(stat[0]), "1 of") {
 		t.Fatalf("headline stat %d", len(stat))
