@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"padlock/grade"
 	"padlock/registry"
 )
 
@@ -150,8 +151,7 @@ func isHybrid(id uint16) bool {
 // fewest days left, and the worst future grade. ok is false when no
 // endpoint could be read.
 func (h *Host) Readiness() (r Readiness, ok bool) {
-	worstFuture := -1
-	var future string
+	var futures []grade.Grade
 	for i := range h.Endpoints {
 		ep := &h.Endpoints[i]
 		er, eok := ep.Readiness()
@@ -181,16 +181,16 @@ func (h *Host) Readiness() (r Readiness, ok bool) {
 		if fg == "" {
 			fg = ep.Grade
 		}
-		if rank, gok := gradeRank[fg]; gok && rank > worstFuture {
-			worstFuture, future = rank, fg
+		if g, gok := grade.Parse(fg); gok {
+			futures = append(futures, g)
 		}
 	}
 	if !r.PQ() {
 		r.PQFirstChoice = nil
 	}
 	if !r.FutureGradeFrom.IsZero() {
-		if future != h.PadlockSite.Grade {
-			r.FutureGrade = future
+		if w := string(grade.Worst(futures...)); w != h.PadlockSite.Grade {
+			r.FutureGrade = w
 		} else {
 			r.FutureGrade, r.FutureGradeFrom = "", time.Time{}
 		}

@@ -1,14 +1,10 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
-	"time"
-
 	"padlock/assess"
-	"padlock/change"
 	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // Readiness is a fleet's standing on what the web of 2026 expects beyond
@@ -135,80 +131,15 @@ func sitesReadiness(sites []Site) Readiness {
 }
 
 // storedReadiness sums up the graded assessments of one stored scan, each
-// read from its stored result (for the trend). Only the parts readiness
-// needs are decoded (slimResult): the trend reads every stored scan.
+// read from its stored result (for the trend) by stored.Readiness, which
+// decodes only what readiness needs: the trend reads every stored scan.
 func storedReadiness(as []store.Assessment) Readiness {
 	in := make([]siteReadiness, 0, len(as))
 	for _, a := range as {
-		if change.Rank(a.Grade) == 0 {
+		if grade.Of(a.Grade).Rank() == 0 {
 			continue
 		}
-		in = append(in, siteReadiness{grade: a.Grade, r: slimReadiness(a.Result, a.Grade)})
+		in = append(in, siteReadiness{grade: a.Grade, r: stored.Readiness(a.Result, a.Grade)})
 	}
 	return readinessOf(in)
-}
-
-// slimResult is the part of a stored result readiness is read from, in
-// either shape a result is stored in: a bare assess.Host, or fleet's
-// wrapper holding it under "host".
-type slimResult struct {
-	slimHost
-	// Host is the wrapper's host object (a bare Host's "host" is its name).
-	Host json.RawMessage `json:"host"`
-}
-
-type slimHost struct {
-	Endpoints []struct {
-		StatusMessage string `json:"statusMessage"`
-		Grade         string `json:"grade"`
-		Details       *struct {
-			Protocols            []assess.Protocol   `json:"protocols"`
-			NamedGroups          *assess.NamedGroups `json:"namedGroups"`
-			Sims                 *assess.Sims        `json:"sims"`
-			PadlockExtensionsVia int                 `json:"padlockExtensionsVia"`
-			PadlockExtensions    []uint16            `json:"padlockExtensions"`
-		} `json:"details"`
-		PadlockFacts *struct {
-			Now  time.Time `json:"now"`
-			Cert *struct {
-				NotBefore time.Time `json:"notBefore"`
-				NotAfter  time.Time `json:"notAfter"`
-			} `json:"cert"`
-		} `json:"padlockFacts"`
-		PadlockGrade *struct {
-			FutureGrade     string    `json:"futureGrade"`
-			FutureGradeFrom time.Time `json:"futureGradeFrom"`
-		} `json:"padlockGrade"`
-	} `json:"endpoints"`
-}
-
-// slimReadiness reads a stored result's site readiness, or nil.
-func slimReadiness(raw json.RawMessage, siteGrade string) *assess.Readiness {
-	var res slimResult
-	if len(raw) == 0 || json.Unmarshal(raw, &res) != nil {
-		return nil
-	}
-	sh := &res.slimHost
-	if h := bytes.TrimSpace(res.Host); len(sh.Endpoints) == 0 && len(h) > 0 && h[0] == '{' {
-		sh = &slimHost{}
-		if json.Unmarshal(h, sh) != nil {
-			return nil
-		}
-	}
-	h := &assess.Host{PadlockSite: assess.Site{Grade: siteGrade}}
-	for _, e := range sh.Endpoints {
-		ep := assess.Endpoint{StatusMessage: e.StatusMessage, Grade: e.Grade}
-		if d := e.Details; d != nil {
-			ep.Details = &assess.EndpointDetails{Protocols: d.Protocols, NamedGroups: d.NamedGroups, Sims: d.Sims,
-				PadlockExtensionsVia: d.PadlockExtensionsVia, PadlockExtensions: d.PadlockExtensions}
-		}
-		if f := e.PadlockFacts; f != nil && f.Cert != nil {
-			ep.PadlockFacts = &grade.Facts{Now: f.Now, Cert: &grade.CertFacts{NotBefore: f.Cert.NotBefore, NotAfter: f.Cert.NotAfter}}
-		}
-		if g := e.PadlockGrade; g != nil {
-			ep.PadlockGrade = &grade.Result{FutureGrade: g.FutureGrade, FutureGradeFrom: g.FutureGradeFrom}
-		}
-		h.Endpoints = append(h.Endpoints, ep)
-	}
-	return hostReadiness(h)
 }

@@ -126,15 +126,3 @@ func BenchmarkStoredReadiness(b *testing.B) {
 		}
 	}
 }
-
-// FuzzSlimReadiness: any stored result, however broken, gives a readiness
-// or nil, never a panic.
-func FuzzSlimReadiness(f *testing.F) {
-	f.Add([]byte(`{"padlockSchema":"padlock.host/1","host":"example.org","endpoints":[{"grade":"A","details":{"protocols":[{"id":772}],"namedGroups":{"list":[{"id":4588}],"preference":true},"sims":{"results":[{"client":{"id":"chrome-137-win11","isReference":true},"protocolId":772,"namedGroupId":4588}]}}}]}`))
-	f.Add([]byte(`{"schema":"padlock.fleet/1","host":{"endpoints":[{"details":{"protocols":[{"id":771}],"padlockExtensionsVia":771,"padlockExtensions":[23]},"padlockFacts":{"now":"2026-06-01T00:00:00Z","cert":{"notBefore":"2026-04-01T00:00:00Z","notAfter":"2027-04-01T00:00:00Z"}}}]}}`))
-	f.Add([]byte(`{"host":null}`))
-	f.Add([]byte(`[]`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		slimReadiness(b, "A")
-	})
-}
