@@ -209,19 +209,6 @@ func andBool(a, b *bool) *bool {
 	return boolPtr(true)
 }
 
-// Stapling says whether an endpoint staples OCSP responses, in the words
-// the terminal and the report both use: "yes", "no", or, when the
-// certificate names no OCSP responder, "not applicable (the certificate
-// names no OCSP responder)": a missing staple is then no shortcoming.
-func Stapling(d *EndpointDetails) string {
-	if d.OCSPStapling {
-		return "yes"
-	}
-	if len(d.CertChains) > 0 && d.CertChains[0].Facts.NoOCSPURL {
-		return "not applicable (the certificate names no OCSP responder)"
-	}
-	return "no"
-}
 
 // PQText says in words which hybrid post-quantum groups are accepted and
 // whether a browser that offers one gets it (the terminal, the report).
