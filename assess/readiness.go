@@ -209,7 +209,6 @@ func andBool(a, b *bool) *bool {
 	return boolPtr(true)
 }
 
-
 // PQText says in words which hybrid post-quantum groups are accepted and
 // whether a browser that offers one gets it (the terminal, the report).
 func (r Readiness) PQText() string {
