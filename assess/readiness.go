@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"padlock/grade"
+	"padlock/pki"
 	"padlock/registry"
 )
 
@@ -237,4 +238,51 @@ func (r Readiness) PQShort() string {
 		return "yes"
 	}
 	return "yes, not preferred"
+}
+
+// RecordCA fills, in an endpoint's stored grading facts, the CA the chain
+// leads to and its earliest SCT when the result was stored before padlock
+// recorded them, reading the stored certificates and SCTs (pki's report
+// keeps them), so that Regrade applies the dated distrusts of
+// registry.Distrusts to old scans as well:
+//
+//	assess.Regrade(h, func(ep *assess.Endpoint, f *grade.Facts) { assess.RecordCA(h, ep, f) })
+//
+// Facts that already name a CA, or have no certificate, are left alone.
+func RecordCA(h *Host, ep *Endpoint, f *grade.Facts) {
+	if f.Cert == nil || f.Cert.CA != "" || ep.Details == nil || len(ep.Details.CertChains) == 0 {
+		return
+	}
+	cr := &ep.Details.CertChains[0]
+	for i := range ep.Details.CertChains {
+		if ep.Details.CertChains[i].SNI != "" {
+			cr = &ep.Details.CertChains[i]
+			break
+		}
+	}
+	ca, byName := pki.StoredChainCA(cr, func(id string) *pki.Cert {
+		for i := range h.Certs {
+			if h.Certs[i].ID == id {
+				return &h.Certs[i]
+			}
+		}
+		return nil
+	})
+	if ca == "" {
+		return
+	}
+	f.Cert.CA, f.Cert.CAByName = ca, byName
+	for _, s := range cr.SCTs {
+		if s.Error != "" || s.Timestamp <= 0 {
+			continue
+		}
+		if t := time.UnixMilli(s.Timestamp).UTC(); f.Cert.EarliestSCT.IsZero() || t.Before(f.Cert.EarliestSCT) {
+			f.Cert.EarliestSCT = t
+		}
+	}
+	if ca == registry.CASymantec {
+		// The old verdict was the Symantec rule itself: the dated rules
+		// now give it, naming the browsers.
+		f.Cert.Distrusted = grade.Check{State: grade.NotVulnerable}
+	}
 }

@@ -2,6 +2,8 @@ package pki
 
 import (
 	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"time"
 
 	"padlock/registry"
@@ -132,4 +134,43 @@ func earliestSCT(scts []SCT) time.Time {
 		}
 	}
 	return t
+}
+
+// StoredChainCA names the distrusted CA of a chain from a report stored
+// before the CA was recorded (Facts.CA), so that re-grading an old result
+// applies today's dated rules: the first trust path's certificates (leaf
+// first, root last) when the chain validated, else the certificates sent.
+// Certificates that do not parse are skipped.
+func StoredChainCA(cr *ChainReport, cert func(id string) *Cert) (ca string, byName bool) {
+	parse := func(ids []string) []*x509.Certificate {
+		var out []*x509.Certificate
+		for _, id := range ids {
+			c := cert(id)
+			if c == nil {
+				continue
+			}
+			if x, err := parsePEMCert(c.Raw); err == nil {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	if len(cr.TrustPaths) > 0 {
+		if p := parse(cr.TrustPaths[0].CertIDs); len(p) > 0 {
+			return caOfPath(p)
+		}
+	}
+	sent := parse(cr.CertIDs)
+	if len(sent) == 0 {
+		return "", false
+	}
+	return caOfSent(sent, sent[len(sent)-1])
+}
+
+func parsePEMCert(s string) (*x509.Certificate, error) {
+	b, _ := pem.Decode([]byte(s))
+	if b == nil {
+		return nil, errors.New("pki: no PEM certificate")
+	}
+	return x509.ParseCertificate(b.Bytes)
 }
