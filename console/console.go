@@ -783,8 +783,8 @@ func (r *renderer) problems(d *assess.EndpointDetails, ready bool) {
 }
 
 // readiness is the endpoint's standing on the web of 2026 beyond the
-// grade (assess.Readiness): hybrid post-quantum key exchange, TLS 1.3,
-// EMS, the certificate's lifetime and days left, and the future grade.
+// grade (assess.Readiness): hybrid post-quantum key exchange, the
+// certificate's lifetime and days left, and the future grade.
 func (r *renderer) readiness(ep *assess.Endpoint) {
 	x, ok := ep.Readiness()
 	if !ok {
@@ -796,19 +796,7 @@ func (r *renderer) readiness(ep *assess.Endpoint) {
 		pq = cs(yellow, x.PQText())
 	}
 	rows := [][]cell{{c("Post-quantum key exchange"), pq}}
-	tls13 := cs(yellow, "no")
-	if x.TLS13 {
-		tls13 = cs(green, "yes")
-	}
-	rows = append(rows, []cell{c("TLS 1.3"), tls13})
-	ems := c("not applicable (no TLS 1.2 handshake)")
-	if x.EMS != nil {
-		ems = cs(yellow, "no")
-		if *x.EMS {
-			ems = cs(green, "yes")
-		}
-	}
-	rows = append(rows, []cell{c("Extended master secret"), ems})
+	// TLS 1.3 and EMS are in the Protocols and Handshake sections.
 	if x.CertDaysLeft != nil {
 		st := plain
 		text := fmt.Sprintf("%d %s left", *x.CertDaysLeft, plural(*x.CertDaysLeft, "day", "days"))
