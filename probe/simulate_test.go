@@ -397,6 +397,7 @@ func runSims(t *testing.T, port int, log func() string) map[string]Simulation {
 		fmt.Fprintf(&b, "  %-24s %s\n", s.Client, simSummary(s))
 	}
 	t.Logf("simulations:\n%s", b.String())
+	checkModel(t, ctx, port, profiles, sims)
 	if t.Failed() && log != nil {
 		t.Logf("server log:\n%s", log())
 	}
@@ -1037,4 +1038,36 @@ func TestSimFailureClassification(t *testing.T) {
 			t.Errorf("%v: %q, %v; want %q, %v", tt.err, msg, inc, tt.want, tt.inconclusive)
 		}
 	}
+}
+
+// checkModel runs the whole prober against the same server and asserts that
+// its simulations, most of them predicted from the enumeration
+// (simmodel.go), are exactly the live ones.
+func checkModel(t *testing.T, ctx context.Context, port int, profiles []registry.ClientProfile, live []Simulation) {
+	t.Helper()
+	ep := Endpoint{Host: "localhost", IP: netip.MustParseAddr("127.0.0.1"), Port: uint16(port), SNI: "localhost"}
+	res, err := Run(ctx, ep, Options{Timeout: 5 * time.Second, Concurrency: 8})
+	if err != nil {
+		t.Fatalf("probe.Run: %v", err)
+	}
+	if len(res.Simulations) != len(live) {
+		t.Fatalf("probe.Run: %d simulations, want %d", len(res.Simulations), len(live))
+	}
+	predicted := 0
+	for i, s := range res.Simulations {
+		l := live[i]
+		if s.Client != profiles[i].ID {
+			t.Errorf("probe.Run: result %d is for %s, want %s", i, s.Client, profiles[i].ID)
+		}
+		if s.Predicted {
+			predicted++
+			if s.Attempts != 0 || s.Failed || s.Inconclusive {
+				t.Errorf("%s: predicted result %+v", s.Client, s)
+			}
+		}
+		if simSummary(s) != simSummary(l) {
+			t.Errorf("%s: probe.Run (predicted %v) says %s; live %s", s.Client, s.Predicted, simSummary(s), simSummary(l))
+		}
+	}
+	t.Logf("probe.Run: %d of %d simulations predicted, %d connections in all", predicted, len(live), res.Connections)
 }
