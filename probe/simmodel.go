@@ -30,8 +30,9 @@ import (
 
 // simPlan is what the model says of one client.
 type simPlan struct {
-	ok     bool // decided without a connection
-	result simResult
+	ok        bool // decided without a connection
+	result    simResult
+	downgrade bool // the client offers TLS 1.3 and gets an older version
 }
 
 // simModel is the part of the enumeration the model reads.
@@ -64,6 +65,17 @@ func (m *simModel) supported(v registry.Protocol) bool {
 	for _, p := range m.res.Protocols {
 		if p.Protocol == v {
 			return p.Supported
+		}
+	}
+	return false
+}
+
+// knownUnsupported reports whether the prober asked for v and the server
+// clearly refused it.
+func (m *simModel) knownUnsupported(v registry.Protocol) bool {
+	for _, p := range m.res.Protocols {
+		if p.Protocol == v {
+			return !p.Supported && p.Inconclusive == ""
 		}
 	}
 	return false
@@ -107,8 +119,13 @@ func (m *simModel) predict(c registry.ClientProfile) simPlan {
 	if v < c.MinVersion || !m.supported(v) || v < registry.TLS10 {
 		return simPlan{} // a failure: its message is the server's, so ask it
 	}
-	if c.MaxVersion >= registry.TLS13 && v < registry.TLS13 {
-		return simPlan{} // the downgrade sentinel is the server's to send
+	// A client that offers TLS 1.3 and gets less checks the downgrade
+	// sentinel (RFC 8446 §4.1.3), which a server sets only when it speaks
+	// TLS 1.3 itself. Decided only when the server is known not to; such
+	// clients are confirmed apart from the others (simPlan.downgrade).
+	downgrade := c.MaxVersion >= registry.TLS13 && v < registry.TLS13
+	if downgrade && !m.knownUnsupported(registry.TLS13) {
+		return simPlan{}
 	}
 	ps := m.suitesAt(v)
 	if ps == nil || !ps.PreferenceKnown || ps.Chunked || ps.Inconclusive != "" {
@@ -176,7 +193,7 @@ func (m *simModel) predict(c registry.ClientProfile) simPlan {
 		if gr, ok := registry.GroupByID(g); ok && gr.Kind == registry.GroupFFDHE {
 			r.dhBits = gr.Bits
 		}
-		return simPlan{ok: true, result: r}
+		return simPlan{ok: true, result: r, downgrade: downgrade}
 	}
 	switch s.Kx {
 	case registry.KxECDHE:
@@ -192,7 +209,7 @@ func (m *simModel) predict(c registry.ClientProfile) simPlan {
 	if !m.certificateFits(c, s, v) {
 		return simPlan{}
 	}
-	return simPlan{ok: true, result: r}
+	return simPlan{ok: true, result: r, downgrade: downgrade}
 }
 
 func isChaCha(id uint16) bool {
@@ -360,14 +377,15 @@ func simulateModelled(ctx context.Context, d *Dialer, sni string, m *simModel, p
 			plans[i] = m.predict(c)
 		}
 	}
-	// Live: every undecided client, and the first of each outcome.
+	// Live: every undecided client, and the first of each outcome (a
+	// client downgraded from TLS 1.3 apart).
 	live := make([]bool, len(profiles))
-	sample := map[simResult]bool{}
+	sample := map[simPlan]bool{}
 	for i, pl := range plans {
 		if !pl.ok {
 			live[i] = true
-		} else if !sample[pl.result] {
-			sample[pl.result] = true
+		} else if !sample[pl] {
+			sample[pl] = true
 			live[i] = true
 		}
 	}

@@ -1071,3 +1071,60 @@ func checkModel(t *testing.T, ctx context.Context, port int, profiles []registry
 	}
 	t.Logf("probe.Run: %d of %d simulations predicted, %d connections in all", predicted, len(live), res.Connections)
 }
+
+// TestSimulateModelDistrusted: when a live replay disagrees with the model,
+// nothing is predicted. The model is given an enumeration that is wrong for
+// the real server (server order with TLS_AES_256_GCM_SHA384 first, where
+// s_server follows the client's order), so the sampled TLS 1.3 clients
+// disagree and every client is replayed live.
+func TestSimulateModelDistrusted(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{Ciphers: "ECDHE+AESGCM"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ep := Endpoint{Host: "localhost", IP: netip.MustParseAddr("127.0.0.1"), Port: uint16(s.Port), SNI: "localhost"}
+	res, err := Run(ctx, ep, Options{Timeout: 5 * time.Second, Concurrency: 8, SkipSimulation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range res.Suites {
+		ps := &res.Suites[i]
+		if ps.Protocol != registry.TLS13 {
+			continue
+		}
+		ps.ServerPreference, ps.PreferenceKnown = true, true
+		slices.SortFunc(ps.Suites, func(a, b AcceptedSuite) int {
+			if a.ID == 0x1302 {
+				return -1
+			}
+			if b.ID == 0x1302 {
+				return 1
+			}
+			return 0
+		})
+	}
+	profiles := registry.ClientProfiles()
+	m := &simModel{res: res, sni: "localhost"}
+	wrong := 0
+	for _, p := range profiles {
+		if pl := m.predict(p); pl.ok && pl.result.suite == 0x1302 && p.Suites[0] == 0x1301 {
+			wrong++
+		}
+	}
+	if !m.usable() || wrong == 0 {
+		t.Fatalf("the doctored model predicts no wrong TLS 1.3 suite (usable %v)", m.usable())
+	}
+	d := simDialer(s.Port)
+	sims := simulateModelled(ctx, d, "localhost", m, profiles)
+	if n := d.Connections(); n != len(profiles) {
+		t.Errorf("%d connections; want one per client (%d)", n, len(profiles))
+	}
+	for _, sim := range sims {
+		if sim.Predicted || sim.Attempts != 1 {
+			t.Errorf("%s: %+v; want a live result", sim.Client, sim)
+		}
+	}
+	if sim := sims[0]; sim.Client != "chrome-137-win11" || sim.Suite != 0x1301 {
+		t.Errorf("chrome: %s; want TLS_AES_128_GCM_SHA256 (its first suite)", simSummary(sim))
+	}
+}
