@@ -33,6 +33,9 @@ type simPlan struct {
 	ok        bool // decided without a connection
 	result    simResult
 	downgrade bool // the client offers TLS 1.3 and gets an older version
+	// refused is set (to the client's highest version) when the client
+	// and the server have no version in common: the handshake fails.
+	refused registry.Protocol
 }
 
 // simModel is the part of the enumeration the model reads.
@@ -68,6 +71,26 @@ func (m *simModel) supported(v registry.Protocol) bool {
 		}
 	}
 	return false
+}
+
+// refuses reports whether the server supports no version the client
+// accepts: every version from SSL 3.0 up to the client's highest was asked
+// for and clearly refused, with no older version offered instead, and the
+// server supports some newer version.
+func (m *simModel) refuses(c registry.ClientProfile) bool {
+	newer := false
+	for _, p := range m.res.Protocols {
+		switch {
+		case p.Protocol == registry.SSLv2:
+		case p.Protocol <= c.MaxVersion:
+			if p.Supported || p.Inconclusive != "" || p.Negotiated != 0 {
+				return false
+			}
+		case p.Supported:
+			newer = true
+		}
+	}
+	return newer && c.MaxVersion >= registry.SSLv3 && c.MaxVersion < registry.TLS13
 }
 
 // knownUnsupported reports whether the prober asked for v and the server
@@ -116,8 +139,13 @@ func (m *simModel) predict(c registry.ClientProfile) simPlan {
 		}
 	}
 	v := min(c.MaxVersion, maxServer)
+	if m.refuses(c) {
+		// No version in common: refused. The message is the server's,
+		// taken from the live client of the same maximum version.
+		return simPlan{ok: true, refused: c.MaxVersion}
+	}
 	if v < c.MinVersion || !m.supported(v) || v < registry.TLS10 {
-		return simPlan{} // a failure: its message is the server's, so ask it
+		return simPlan{} // a failure the model cannot word: ask the server
 	}
 	// A client that offers TLS 1.3 and gets less checks the downgrade
 	// sentinel (RFC 8446 §4.1.3), which a server sets only when it speaks
@@ -160,7 +188,12 @@ func (m *simModel) predict(c registry.ClientProfile) simPlan {
 	// Candidates in the order the server picks from.
 	var order []uint16
 	if ps.ServerPreference {
-		if ps.ChaCha20Preference && slices.ContainsFunc(offered, isChaCha) {
+		// ChaCha20 priority (the server picks ChaCha20 for a client
+		// that lists it first) leaves the server's order alone when the
+		// client's first suite is one the server accepts and not
+		// ChaCha20; what "first" means otherwise differs by server.
+		if ps.ChaCha20Preference && slices.ContainsFunc(offered, isChaCha) &&
+			(len(offered) == 0 || accepted(offered[0]) == nil || isChaCha(offered[0])) {
 			return simPlan{}
 		}
 		for _, a := range ps.Suites {
@@ -404,10 +437,17 @@ func simulateModelled(ctx context.Context, d *Dialer, sni string, m *simModel, p
 	}
 	runLive(live)
 	trusted := true
+	sampled := map[simPlan]Simulation{}
 	for i, pl := range plans {
 		if pl.ok && live[i] {
 			s := out[i]
-			if s.Failed || s.Protocol != pl.result.version || s.Suite != pl.result.suite || s.Group != pl.result.group || s.DHBits != pl.result.dhBits {
+			sampled[pl] = s
+			switch {
+			case pl.refused != 0:
+				if !s.Failed || s.Inconclusive {
+					trusted = false
+				}
+			case s.Failed || s.Protocol != pl.result.version || s.Suite != pl.result.suite || s.Group != pl.result.group || s.DHBits != pl.result.dhBits:
 				trusted = false
 			}
 		}
@@ -420,6 +460,9 @@ func simulateModelled(ctx context.Context, d *Dialer, sni string, m *simModel, p
 				c := profiles[i]
 				out[i] = Simulation{Client: c.ID, Name: c.Label(), Reference: c.Reference, Predicted: true,
 					Protocol: pl.result.version, Suite: pl.result.suite, Group: pl.result.group, DHBits: pl.result.dhBits}
+				if pl.refused != 0 {
+					out[i].Failed, out[i].Error = true, sampled[pl].Error
+				}
 			} else {
 				rest[i], anyRest = true, true
 			}

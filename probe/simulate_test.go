@@ -1061,7 +1061,7 @@ func checkModel(t *testing.T, ctx context.Context, port int, profiles []registry
 		}
 		if s.Predicted {
 			predicted++
-			if s.Attempts != 0 || s.Failed || s.Inconclusive {
+			if s.Attempts != 0 || s.Inconclusive || s.Failed != (s.Protocol == 0) {
 				t.Errorf("%s: predicted result %+v", s.Client, s)
 			}
 		}
@@ -1126,5 +1126,22 @@ func TestSimulateModelDistrusted(t *testing.T) {
 	}
 	if sim := sims[0]; sim.Client != "chrome-137-win11" || sim.Suite != 0x1301 {
 		t.Errorf("chrome: %s; want TLS_AES_128_GCM_SHA256 (its first suite)", simSummary(sim))
+	}
+}
+
+// TestSimulateTLS13Only: every client without TLS 1.3 is refused. The
+// model predicts those refusals (one live client per highest version) and
+// the TLS 1.3 clients under ChaCha20 priority with server order; runSims
+// asserts each prediction equals the live replay.
+func TestSimulateTLS13Only(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{MinProtocol: "TLSv1.3", ServerPref: true, Extra: []string{"-prioritize_chacha"}})
+	sims := runSims(t, s.Port, s.LogString)
+	for _, p := range registry.ClientProfiles() {
+		if p.MaxVersion < registry.TLS13 {
+			wantFail(t, sims, p.ID, "server sent fatal alert")
+		} else {
+			wantSim(t, sims, p.ID, registry.TLS13, 0)
+		}
 	}
 }
