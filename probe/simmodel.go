@@ -161,7 +161,6 @@ func (m *simModel) predict(c registry.ClientProfile) simPlan {
 	}
 
 	// The suites the client offers at v, each of which the prober tested.
-	tested := offerOrder(v)
 	var offered []uint16
 	for _, id := range c.Suites {
 		s, known := registry.SuiteByID(id)
@@ -172,7 +171,7 @@ func (m *simModel) predict(c registry.ClientProfile) simPlan {
 			continue // a TLS 1.3 suite in an older handshake
 		case known && v >= registry.TLS13 && !s.ValidFor(v):
 			continue
-		case !slices.Contains(tested, id):
+		case !proberOffers(v, id):
 			return simPlan{}
 		}
 		offered = append(offered, id)
