@@ -58,10 +58,7 @@ func (m *simModel) usable() bool {
 			return false
 		}
 	}
-	if r.Groups.Inconclusive != "" {
-		return false
-	}
-	return true
+	return r.Groups.Inconclusive == ""
 }
 
 func (m *simModel) supported(v registry.Protocol) bool {
