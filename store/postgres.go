@@ -127,4 +127,3 @@ func (t pgxTx) insertID(ctx context.Context, query string, args ...any) (int64, 
 func (t pgxTx) commit(ctx context.Context) error { return t.tx.Commit(ctx) }
 func (t pgxTx) rollback()                        { _ = t.tx.Rollback(context.Background()) }
 func (t pgxTx) handle() Tx                       { return t.tx }
-

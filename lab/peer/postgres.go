@@ -202,4 +202,3 @@ func (p *PostgresServer) NewDatabase() string {
 	}
 	return p.DSN(name)
 }
-
