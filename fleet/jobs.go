@@ -2,15 +2,12 @@ package fleet
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
-	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -498,34 +495,6 @@ func assessOptions(t Target, remaining time.Duration, opts Options) assess.Optio
 		ao.Web = &w
 	}
 	return ao
-}
-
-// ReadRoots reads the certificates of a PEM file (--ca-file).
-func ReadRoots(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []*x509.Certificate
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no PEM certificate", path)
-	}
-	return out, nil
 }
 
 // storeOf is the store of the job whose context ctx is.

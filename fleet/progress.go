@@ -150,6 +150,14 @@ func (p *Progress) Counts(c store.Counts) {
 	}
 }
 
+// Running sets how many jobs are running (read from the queue, for a
+// follower that works none itself).
+func (p *Progress) Running(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running = n
+}
+
 // TargetAbandoned implements Observer.
 func (p *Progress) TargetAbandoned(ts []Target) {
 	p.mu.Lock()

@@ -14,7 +14,6 @@ import (
 	"padlock/assess"
 	"padlock/queue"
 	"padlock/store"
-	"padlock/vuln"
 	"padlock/web"
 )
 
@@ -181,8 +180,9 @@ func (s Settings) Assessment() assess.Settings {
 
 // Apply returns base with the scan's settings: what a worker runs a scan
 // with. base brings what is the worker's own (resolver, dialer, observer,
-// the assessment options settings do not name); roots are read from the
-// recorded CA file unless base already trusts roots of its own.
+// HSTS preload list, an issuer fetcher through an address guard); the
+// scan's roots are read from its recorded CA file unless base trusts
+// roots of its own already (an in-process caller that passed them).
 func (s Settings) Apply(base Options) (Options, error) {
 	o := base
 	if s.Concurrency > 0 {
@@ -194,35 +194,47 @@ func (s Settings) Apply(base Options) (Options, error) {
 	if s.Rate != 0 {
 		o.Rate = s.Rate
 	}
-	if d, err := time.ParseDuration(s.Budget); err == nil && d > 0 {
-		o.Budget = d
-	}
-	if d, err := time.ParseDuration(s.Timeout); err == nil && d > 0 {
-		o.Timeout = d
-	}
 	o.Retries = s.Retries
 	if o.Retries == 0 {
 		o.Retries = -1
 	}
+	as := s.Assessment()
+	if as.Budget > 0 {
+		o.Budget = as.Budget
+	}
+	if as.Timeout > 0 {
+		o.Timeout = as.Timeout
+	}
+	if as.Connections > 0 {
+		o.Assess.Probe.Concurrency = as.Connections
+	}
+	// What the scan asked for, built as assess builds it; the worker's
+	// own pieces are kept where it has them.
+	fresh, err := as.Options()
+	if err != nil {
+		return o, fmt.Errorf("the scan's settings: %w", err)
+	}
 	switch {
-	case !s.Web:
+	case !as.FetchIssuers:
+		o.Assess.PKI.FetchIssuer = nil
+	case o.Assess.PKI.FetchIssuer == nil:
+		o.Assess.PKI.FetchIssuer = fresh.PKI.FetchIssuer
+	}
+	switch {
+	case !as.Web:
 		o.Web = nil
 	case o.Web == nil:
-		o.Web = &web.Options{}
+		o.Web = fresh.Web
 	}
 	switch {
-	case !s.Vuln:
+	case !as.Vuln:
 		o.Assess.Vuln = nil
 	case o.Assess.Vuln == nil:
-		o.Assess.Vuln = &vuln.Options{}
+		o.Assess.Vuln = fresh.Vuln
 	}
-	if s.CAFile != "" && s.CAFile != base.CAFile && len(base.Assess.PKI.ExtraRoots) == 0 {
-		roots, err := ReadRoots(s.CAFile)
-		if err != nil {
-			return o, fmt.Errorf("the scan's --ca-file: %w", err)
-		}
-		o.Assess.PKI.ExtraRoots = roots
-		o.CAFile = s.CAFile
+	if as.CAFile != "" && len(base.Assess.PKI.ExtraRoots) == 0 {
+		o.Assess.PKI.ExtraRoots = fresh.PKI.ExtraRoots
+		o.CAFile = as.CAFile
 	}
 	return o, nil
 }
