@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"net"
-	"net/netip"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"padlock/assess"
