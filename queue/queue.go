@@ -144,6 +144,7 @@ func Open(ctx context.Context, st store.Store, o Options) (*Queue, error) {
 	}
 	workers := river.NewWorkers()
 	cfg := &river.Config{
+		ID:                   clientID(),
 		Logger:               o.Logger,
 		RescueStuckJobsAfter: o.RescueAfter,
 		// Jobs bound their own time (fleet applies each scan's budget).
@@ -245,6 +246,7 @@ func (q *Queue) Start(ctx context.Context) error {
 	if err := q.c.start(ctx); err != nil {
 		return fmt.Errorf("queue: start: %w", err)
 	}
+	go q.rescueLoop()
 	return nil
 }
 
