@@ -271,6 +271,22 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ScanJob]) (err error) 
 	if err != nil {
 		return err
 	}
+	if job.Attempt > 1 {
+		// Run again: after a retry, or because its worker died between
+		// saving and completing it. What is saved stays as it is.
+		ids := make([]int64, len(a.Targets))
+		for i, t := range a.Targets {
+			ids[i] = t.ID
+		}
+		done, err := st.Assessed(ctx, a.Scan, ids)
+		if err != nil {
+			return err
+		}
+		if len(done) == len(ids) {
+			w.afterSave(ctx, st, a.Scan)
+			return nil
+		}
+	}
 	opts := r.opts
 	began := time.Now()
 	targets := make([]Target, len(a.Targets))

@@ -441,3 +441,35 @@ func (s *sqlDB) History(ctx context.Context, site string) ([]Assessment, error) 
 	key := SiteKey(site)
 	return s.assessments(ctx, "history of "+key, `WHERE a.site = ? ORDER BY s.started_ms, s.id, a.target_id`, key)
 }
+
+// Assessed implements Store.
+func (s *sqlDB) Assessed(ctx context.Context, id ScanID, targets []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for len(targets) > 0 {
+		chunk := targets[:min(len(targets), 500)]
+		targets = targets[len(chunk):]
+		args := []any{id}
+		for _, t := range chunk {
+			args = append(args, t)
+		}
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT target_id FROM assessments WHERE scan_id = ? AND target_id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: scan %d: assessed: %w", id, err)
+		}
+		for rows.Next() {
+			var t int64
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: scan %d: assessed: %w", id, err)
+			}
+			out[t] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: scan %d: assessed: %w", id, err)
+		}
+	}
+	return out, nil
+}

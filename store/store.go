@@ -238,6 +238,10 @@ type Store interface {
 	// "M", "U" or ""; Result must be valid JSON (or empty) of at most
 	// MaxResultBytes (else ErrResultTooLarge). A zero Finished is now.
 	SaveAssessment(ctx context.Context, a Assessment) error
+	// Assessed returns which of a scan's targets (by id) have an
+	// assessment already: a job run again after its worker died skips
+	// them.
+	Assessed(ctx context.Context, id ScanID, targets []int64) (map[int64]bool, error)
 	// Assessments returns a scan's assessments in target id order.
 	Assessments(ctx context.Context, id ScanID) ([]Assessment, error)
 	// SetScanStatus sets a scan's status and finish time (zero: none).
