@@ -176,21 +176,36 @@ func Open(ctx context.Context, st store.Store, o Options) (*Queue, error) {
 	var err error
 	switch s := st.(type) {
 	case *store.SQLite:
-		q.c, err = build(ctx, riversqlite.New(s.DB()), cfg, func(ctx context.Context) (*sql.Tx, error) {
-			return s.DB().BeginTx(ctx, nil)
+		drv := riversqlite.New(s.DB())
+		q.c, err = build(drv, cfg, func(m *rivermigrate.Migrator[*sql.Tx]) error {
+			// One transaction (BEGIN IMMEDIATE): one process at a time.
+			tx, err := s.DB().BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
+				return err
+			}
+			return tx.Commit()
 		})
 	case *store.PostgreSQL:
-		q.c, err = build(ctx, riverpgxv5.New(s.Pool()), cfg, func(ctx context.Context) (pgx.Tx, error) {
-			tx, err := s.Pool().Begin(ctx)
+		drv := riverpgxv5.New(s.Pool())
+		q.c, err = build(drv, cfg, func(m *rivermigrate.Migrator[pgx.Tx]) error {
+			// River's PostgreSQL migrations take a transaction each; an
+			// advisory lock held by one connection makes workers starting
+			// together on a new database migrate one at a time.
+			conn, err := s.Pool().Acquire(ctx)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			// One migration at a time when workers start together.
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7265636b)`); err != nil {
-				tx.Rollback(ctx)
-				return nil, err
+			defer conn.Release()
+			if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7265636)`); err != nil {
+				return err
 			}
-			return tx, nil
+			defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7265636)`)
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			return err
 		})
 	default:
 		return nil, fmt.Errorf("queue: no River driver for a %T store", st)
@@ -201,23 +216,13 @@ func Open(ctx context.Context, st store.Store, o Options) (*Queue, error) {
 	return q, nil
 }
 
-// build migrates River's tables (in one transaction begun by begin) and
-// makes the client.
-func build[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg *river.Config, begin func(context.Context) (TTx, error)) (client, error) {
+// build migrates River's tables with migrate and makes the client.
+func build[TTx any](driver riverdriver.Driver[TTx], cfg *river.Config, migrate func(*rivermigrate.Migrator[TTx]) error) (client, error) {
 	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, fmt.Errorf("queue: River migrations: %w", err)
 	}
-	tx, err := begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("queue: River migrations: %w", err)
-	}
-	commit, rollback := finisher(tx)
-	if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
-		rollback()
-		return nil, fmt.Errorf("queue: River migrations: %w", err)
-	}
-	if err := commit(ctx); err != nil {
+	if err := migrate(m); err != nil {
 		return nil, fmt.Errorf("queue: River migrations: %w", err)
 	}
 	c, err := river.NewClient(driver, cfg)
@@ -225,16 +230,6 @@ func build[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg *ri
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	return riverClient[TTx]{c}, nil
-}
-
-func finisher(tx any) (commit func(context.Context) error, rollback func()) {
-	switch t := tx.(type) {
-	case *sql.Tx:
-		return func(context.Context) error { return t.Commit() }, func() { _ = t.Rollback() }
-	case pgx.Tx:
-		return t.Commit, func() { _ = t.Rollback(context.Background()) }
-	}
-	panic(fmt.Sprintf("queue: unknown transaction %T", tx))
 }
 
 // Start starts working jobs (Options.Work) and River's maintenance
