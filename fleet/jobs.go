@@ -307,6 +307,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ScanJob]) (err error) 
 		res = &Result{Schema: ResultSchema, Target: targets[0], Error: "the stored target cannot be read: " + bad.Error()}
 	default:
 		opts.Observer.TargetStarted(targets)
+		dbErrs := opts.Politeness.SharedErrors()
 		var panicked error
 		res, panicked = w.assess(ctx, targets[0], opts, job.Attempt)
 		if panicked != nil {
@@ -329,7 +330,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ScanJob]) (err error) 
 			opts.Observer.TargetAbandoned(targets)
 			return fmt.Errorf("inconclusive (attempt %d, retried): %s", job.Attempt, res.Site().Inconclusive)
 		}
-		if res.Host.PadlockSite.Grade == "" && opts.Politeness.SharedErrors() > 0 && job.Attempt < job.MaxAttempts {
+		if res.Host.PadlockSite.Grade == "" && opts.Politeness.SharedErrors() > dbErrs && job.Attempt < job.MaxAttempts {
 			// The database was unreachable while connecting: not the
 			// site's fault; try again rather than store it.
 			opts.Observer.TargetAbandoned(targets)
