@@ -37,6 +37,7 @@ func runWorkers(args []string) error {
 		out         = fs.String("out", filepath.Join(os.TempDir(), "padlock-bench-workers"), "directory for targets, databases, logs and results")
 		extra       = fs.String("scan-flags", "--no-web", "padlock scan flags of every run, space-separated")
 		sqliteRun   = fs.Bool("sqlite", true, "also run one `padlock scan` process on embedded SQLite")
+		local       = fs.Bool("local-limits", false, "hold the per-IP limits in each process (--local-limits), not in the database: what sharing them costs")
 	)
 	fs.Parse(args)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -80,11 +81,17 @@ func runWorkers(args []string) error {
 		return err
 	}
 	scanFlags := append([]string{"--ca-file", caFile}, strings.Fields(*extra)...)
+	var procFlags []string // flags of the working processes only
+	limits := "held in the database"
+	if *local {
+		procFlags = []string{"--local-limits"}
+		limits = "held in each process (--local-limits)"
+	}
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "# bench/fleet workers, %s, %d cores (GOMAXPROCS %d), %s\n\n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), runtime.GOMAXPROCS(0), kernel())
-	fmt.Fprintf(&report, "%d loopback targets, one address each, 4 configurations in turn; flags `%s`; default per-IP limits (4 at once, 10/s), held in the database; `--concurrency %d` per process.\n\n",
-		*n, strings.Join(scanFlags[2:], " "), *concurrency)
+	fmt.Fprintf(&report, "%d loopback targets, one address each, 4 configurations in turn; flags `%s`; default per-IP limits (4 at once, 10/s), %s; `--concurrency %d` per process.\n\n",
+		*n, strings.Join(scanFlags[2:], " "), limits, *concurrency)
 	fmt.Fprintf(&report, "| database | processes | wall time | targets/s | peak RSS per process | CPU per process (user+sys) | most open at once at one address | most new in 1 s at one address | stored | grades |\n|---|---|---|---|---|---|---|---|---|---|\n")
 
 	serverCounts := func() (peak, perSec int) {
@@ -117,7 +124,7 @@ func runWorkers(args []string) error {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			os.Remove(db + suffix)
 		}
-		args := append(append([]string{"scan", "--db", db, "--concurrency", strconv.Itoa(*concurrency), "--quiet"}, scanFlags...), targets)
+		args := append(append(append([]string{"scan", "--db", db, "--concurrency", strconv.Itoa(*concurrency), "--quiet"}, procFlags...), scanFlags...), targets)
 		log.Printf("padlock %s", strings.Join(args, " "))
 		res, err := timed(filepath.Join(outDir, "sqlite.log"), *bin, args...)
 		if err != nil {
@@ -155,7 +162,7 @@ func runWorkers(args []string) error {
 			for i := range w {
 				wg.Go(func() {
 					results[i], errs[i] = timed(filepath.Join(outDir, fmt.Sprintf("worker-%d-%d.log", w, i)), *bin,
-						"worker", "--db", dsn, "--allow-internal-targets", "--quiet", "--exit-when-done", "--concurrency", strconv.Itoa(*concurrency))
+						append([]string{"worker", "--db", dsn, "--allow-internal-targets", "--quiet", "--exit-when-done", "--concurrency", strconv.Itoa(*concurrency)}, procFlags...)...)
 				})
 			}
 			wg.Wait()
