@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"padlock/fleet"
+	"padlock/netguard"
+	"padlock/pki"
 	"padlock/queue"
-	"padlock/server"
 	"padlock/store"
 )
 
@@ -65,10 +67,12 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ao.Web = nil
 	base.Assess = ao
 	if !af.InternalTargets {
-		g := server.NewGuard(false)
+		// A worker is a served scanner: the targets come from whoever can
+		// queue a scan in the database.
+		g := &netguard.Guard{Policy: netguard.PublicOnly, Hint: "padlock worker refuses such targets unless started with --allow-internal-targets"}
 		base.Resolver, base.Dial = g, g.Dial
 		if af.FetchIssuers {
-			base.Assess.PKI.FetchIssuer = g.IssuerFetcher()
+			base.Assess.PKI.FetchIssuer = pki.HTTPIssuerFetcher(&http.Client{Transport: g.Transport()}, 0, 0)
 		}
 	}
 
