@@ -26,7 +26,14 @@ const (
 	// KindFinish ends a scan whose targets are all assessed: fleet-wide
 	// DROWN (MarkDROWN), then the scan is marked finished.
 	KindFinish = "padlock.scan.finish"
+	// KindSweep finishes the scans whose targets are all saved but whose
+	// finish job was lost (queued while the database was away); a
+	// periodic job, run by the River leader among the workers.
+	KindSweep = "padlock.scan.sweep"
 )
+
+// SweepEvery is how often the leader sweeps for scans to finish.
+const SweepEvery = 15 * time.Second
 
 // spareAttempts are the River attempts beyond 1+Retries a scan job gets,
 // for the runs lost to a worker that died while holding it.
@@ -68,6 +75,39 @@ func (FinishJob) Kind() string { return KindFinish }
 // InsertOpts implements river.JobArgsWithInsertOpts: once per scan.
 func (FinishJob) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queue.Scans, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// SweepJob is the periodic KindSweep job.
+type SweepJob struct{}
+
+// Kind implements river.JobArgs.
+func (SweepJob) Kind() string { return KindSweep }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: one per period.
+func (SweepJob) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queue.Scans, MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: SweepEvery}}
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepJob]
+}
+
+// Work implements river.Worker.
+func (sweepWorker) Work(ctx context.Context, _ *river.Job[SweepJob]) error {
+	st := storeOf(ctx)
+	scans, err := st.Scans(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, sc := range scans {
+		if sc.Status != store.StatusFinished && sc.Counts.Total > 0 && sc.Counts.Done >= sc.Counts.Total {
+			if err := finishScan(ctx, st, sc.ID); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // CreateScan stores a new scan of targets with o's settings and its jobs

@@ -492,11 +492,20 @@ func countDROWN(ctx context.Context, st store.Store, id store.ScanID) int {
 
 // registrar registers this worker's job kinds.
 func (w *worker) registrar() queue.Registrar {
-	return func(rw *river.Workers, _ *river.Config) error {
+	return func(rw *river.Workers, cfg *river.Config) error {
 		if err := river.AddWorkerSafely[ScanJob](rw, w); err != nil {
 			return err
 		}
-		return river.AddWorkerSafely[FinishJob](rw, &finishWorker{w: w})
+		if err := river.AddWorkerSafely[FinishJob](rw, &finishWorker{w: w}); err != nil {
+			return err
+		}
+		if err := river.AddWorkerSafely[SweepJob](rw, sweepWorker{}); err != nil {
+			return err
+		}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepJob{}, nil },
+			&river.PeriodicJobOpts{ID: KindSweep, RunOnStart: true}))
+		return nil
 	}
 }
 
