@@ -39,7 +39,9 @@
 // to finish and be saved, the rest stay queued and the scan is marked
 // interrupted. The job that saves a scan's last target queues its finish
 // job: MarkDROWN looks for keys shared with SSL 2.0 endpoints across the
-// scan and re-grades (rule E5), and the scan is marked finished.
+// scan and re-grades (rule E5), and the scan is marked finished. A
+// periodic sweep (every SweepEvery, on River's leader) finishes the scans
+// whose finish job was lost while the database was away.
 //
 // # Politeness
 //
