@@ -341,6 +341,10 @@ func (w *worker) Work(ctx context.Context, job *river.Job[ScanJob]) (err error) 
 	}
 	var res *Result
 	switch {
+	case r.err != nil && job.Attempt < job.MaxAttempts:
+		// This worker cannot run the scan as recorded (its CA file is
+		// not here, say); another worker, or a later attempt, may.
+		return r.err
 	case r.err != nil:
 		res = &Result{Schema: ResultSchema, Target: targets[0], Error: r.err.Error()}
 	case bad != nil:
