@@ -70,7 +70,7 @@
 // Each target's store.Assessment carries the typed columns (grade, flags,
 // protocols, certificate expiry...) and, as its Result, the JSON of Result:
 // the target, the assess.Host, the attempts, the targets that shared the
-// assessment and the fleet-wide DROWN findings. Result.ChangeSite turns a
+// assessment and the fleet-wide DROWN findings. package stored turns a
 // stored assessment into what package change compares.
 //
 // # Progress
@@ -80,9 +80,4 @@
 // every 10 seconds elsewhere. Its counts come from the database too, so
 // that targets other workers assessed count; Follow draws any scan's
 // progress from the database without working on it.
-//
-// # Demo
-//
-// RunDemo scans the lab's demo servers twice, with one server changed in
-// between, for `padlock demo`.
 package fleet

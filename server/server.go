@@ -94,7 +94,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -499,6 +498,3 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, f func(io.Writer
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(buf.Bytes())
 }
-
-// bgContext is the context of background work.
-func (s *Server) bgContext() context.Context { return s.work.ctx }

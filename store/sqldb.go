@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"padlock/grade"
 )
 
 // sqlDB is the Store on a database/sql handle, for both dialects: the
@@ -326,12 +328,6 @@ func (s *sqlDB) Pending(ctx context.Context, id ScanID) ([]Target, error) {
 		ORDER BY t.id`)
 }
 
-// validGrades are the grades an assessment may carry ("" = inconclusive).
-var validGrades = map[string]bool{
-	"": true, "A+": true, "A": true, "A-": true, "B": true, "C": true, "D": true,
-	"E": true, "F": true, "T": true, "M": true, "U": true,
-}
-
 // SaveAssessment implements Store.
 func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 	if len(a.Result) > MaxResultBytes {
@@ -345,7 +341,8 @@ func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 		}
 		result = sql.NullString{String: string(a.Result), Valid: true}
 	}
-	if !validGrades[a.Grade] {
+	// A grade, or "" for inconclusive.
+	if a.Grade != "" && !grade.Grade(a.Grade).Valid() {
 		return fmt.Errorf("store: scan %d target %d: invalid grade %q", a.ScanID, a.TargetID, a.Grade)
 	}
 	if a.Finished.IsZero() {

@@ -108,7 +108,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	f.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock scan [flags] TARGETS")
-		fmt.Fprintln(stderr, "       padlock scan --resume [SCAN_ID] [flags]")
+		fmt.Fprintln(stderr, "       padlock scan [flags] --resume [SCAN_ID]")
 		fmt.Fprintln(stderr, "       padlock scan --enqueue-only [flags] TARGETS   (then: padlock worker --db …)")
 		fmt.Fprintln(stderr, "       padlock scan --follow[=SCAN_ID] --db …")
 		fmt.Fprintln(stderr)
@@ -117,7 +117,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	set := map[string]bool{}
@@ -382,6 +382,9 @@ func (f *scanFlags) applySettings(raw string, set map[string]bool) {
 	if !set["ca-file"] && as.CAFile != "" {
 		a.CAFile = as.CAFile
 	}
+	if !set["allow-internal-fetches"] {
+		a.InternalFetches = as.InternalFetches
+	}
 }
 
 // options are the fleet options of the flags.
@@ -401,6 +404,8 @@ func (f *scanFlags) options() (fleet.Options, error) {
 		Web:         ao.Web,
 		Local:       f.localLimits,
 		Queue:       queue.Options{RescueAfter: f.rescueAfter},
+
+		InternalFetches: f.assess.InternalFetches,
 	}
 	ao.Web = nil // the scan gives it its politeness dialer
 	o.Assess = ao
