@@ -222,7 +222,6 @@ type worker struct {
 	base Options
 
 	mu     sync.Mutex
-	st     store.Store // set when the queue is known (first job)
 	scans  map[store.ScanID]*scanRun
 	polite map[[2]float64]*Politeness
 }

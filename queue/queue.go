@@ -184,6 +184,7 @@ func Open(ctx context.Context, st store.Store, o Options) (*Queue, error) {
 				return err
 			}
 			defer tx.Rollback()
+			//lint:ignore SA1019 River's SQLite migrations run in one transaction (the tests migrate new files so); BEGIN IMMEDIATE makes processes that start together on one file migrate one at a time
 			if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
 				return err
 			}
