@@ -305,9 +305,8 @@ type Summary struct {
 	// (before and during this run).
 	Total, Done int
 	// Assessed are the targets saved by this run; Assessments how many
-	// assessments that took (targets sharing one count once), Reused the
-	// targets whose result came from an earlier run's twin.
-	Assessed, Assessments, Reused int
+	// assessments that took (targets sharing one count once).
+	Assessed, Assessments int
 	// Inconclusive are the targets saved without a grade by this run.
 	Inconclusive int
 	// Retries are the extra attempts made.

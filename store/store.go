@@ -11,7 +11,8 @@
 // filtering and charts (grade, flags, protocols, certificate expiry) and
 // the full result JSON. SaveAssessment commits each assessment on its own
 // as soon as the target finishes, so a scan killed with SIGKILL loses only
-// the targets that had not finished; Pending lists them for --resume.
+// the targets that had not finished; Pending lists them (fleet requeues
+// those without a live job on --resume).
 // Saving an assessment twice for the same (scan, target) replaces the
 // first: re-runs never duplicate.
 //
