@@ -182,7 +182,8 @@ type Server struct {
 	mux       *http.ServeMux
 	csp       string
 
-	work *assessor
+	work  *assessor
+	queue queueView // the job queue, for the operators' view (queue.go)
 
 	buildMu sync.Mutex
 	builds  []builtFleet
@@ -293,6 +294,7 @@ func (s *Server) routes() {
 	m.Handle("GET /api/v1/sites/{key}/history", read(http.HandlerFunc(s.apiSiteHistory)))
 	m.Handle("POST /api/v1/scans", s.requireWrite(http.HandlerFunc(s.apiStartScan)))
 	m.Handle("POST /api/v1/check", s.requireWrite(http.HandlerFunc(s.apiCheck)))
+	s.queueRoutes(m)
 	m.Handle("GET /api/", read(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "not_found", "no such API route: "+r.Method+" "+r.URL.Path)
 	})))
