@@ -175,7 +175,26 @@ type EndpointDetails struct {
 	// 2 a well-known prime smaller than 2048 bits; absent without DHE.
 	DHUsesKnownPrimes *int `json:"dhUsesKnownPrimes,omitempty"`
 
+	// SessionResumption is SSL Labs' sessionResumption: 0 empty session
+	// IDs, 1 IDs given but not resumed, 2 resumed; nil when not measured
+	// (the vulnerability checks did not run, or no answer; see
+	// PadlockResumption).
+	SessionResumption *int `json:"sessionResumption,omitempty"`
+	// HTTPStatusCode is the status of GET / over TLS to this endpoint
+	// (following no redirect); 0 when the request failed or was not made.
+	HTTPStatusCode int `json:"httpStatusCode,omitempty"`
+	// HTTPForwarding is the Location of that response when it redirects to
+	// another host.
+	HTTPForwarding string `json:"httpForwarding,omitempty"`
+	// ServerSignature is that response's Server header.
+	ServerSignature string `json:"serverSignature,omitempty"`
+	// HTTPTransactions is that request and its response.
+	HTTPTransactions []HTTPTransaction `json:"httpTransactions,omitempty"`
+
 	// Padlock-only fields.
+
+	// PadlockResumption details SessionResumption and the ticket test.
+	PadlockResumption *vuln.Resumption `json:"padlockResumption,omitempty"`
 
 	// PadlockProtocolTests is the answer for every protocol version tested,
 	// supported or not (Protocols lists the supported ones only).
@@ -347,4 +366,25 @@ func ProtocolFromID(id int) registry.Protocol {
 		return registry.SSLv2
 	}
 	return registry.Protocol(id)
+}
+
+// HTTPTransaction is one HTTP request over TLS and its response: SSL Labs'
+// HttpTransaction object.
+type HTTPTransaction struct {
+	RequestURL         string       `json:"requestUrl"`
+	StatusCode         int          `json:"statusCode"`
+	RequestLine        string       `json:"requestLine"`
+	RequestHeaders     []string     `json:"requestHeaders"`
+	ResponseLine       string       `json:"responseLine"`
+	ResponseHeadersRaw []string     `json:"responseHeadersRaw"`
+	ResponseHeaders    []HTTPHeader `json:"responseHeaders"`
+	FragileServer      bool         `json:"fragileServer"`
+	// PadlockError says why no response was read.
+	PadlockError string `json:"padlockError,omitempty"`
+}
+
+// HTTPHeader is one response header field.
+type HTTPHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }

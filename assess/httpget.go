@@ -1,0 +1,171 @@
+package assess
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"padlock/probe"
+	"padlock/vuln"
+	"padlock/web"
+)
+
+// Bounds of the GET / made on each endpoint.
+const (
+	httpGetTimeout     = 10 * time.Second
+	httpGetHeaderBytes = 64 << 10
+	httpGetMaxHeaders  = 100
+)
+
+// measureSession fills the fields SSL Labs measures on each endpoint and
+// padlock's prober does not: session resumption (by ID and ticket) and the
+// HTTP status of GET / (with the Server header and where it redirects).
+// Both go through the probe's dialer, so they keep its bounds and guard.
+func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, res *probe.Result, vo vuln.Options, d *EndpointDetails, host string) {
+	if d == nil || res == nil || !anySupported(res) {
+		return
+	}
+	r := vuln.SessionResumption(ctx, probe.NewDialer(pe, po), res, vo)
+	d.PadlockResumption = &r
+	d.PadlockConnections += r.Connections
+	if r.Tested {
+		v := r.ByID
+		d.SessionResumption = &v
+	}
+	tx := httpGet(ctx, probe.NewDialer(pe, po), pe, host)
+	d.PadlockConnections++
+	d.HTTPTransactions = []HTTPTransaction{tx}
+	if tx.PadlockError != "" {
+		return
+	}
+	d.HTTPStatusCode = tx.StatusCode
+	for _, h := range tx.ResponseHeaders {
+		switch strings.ToLower(h.Name) {
+		case "server":
+			if d.ServerSignature == "" {
+				d.ServerSignature = h.Value
+			}
+		case "location":
+			if tx.StatusCode/100 == 3 {
+				if u, err := url.Parse(h.Value); err == nil && u.Host != "" && !strings.EqualFold(u.Hostname(), host) {
+					d.HTTPForwarding = h.Value
+				}
+			}
+		}
+	}
+}
+
+// httpGet sends GET / over TLS to the endpoint (certificate not verified:
+// it is judged elsewhere) and reads the response head, bounded in time
+// and size.
+func httpGet(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, host string) HTTPTransaction {
+	authority := host
+	if pe.Port != DefaultPort {
+		authority = net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(int(pe.Port)))
+	} else if strings.Contains(host, ":") {
+		authority = "[" + strings.Trim(host, "[]") + "]"
+	}
+	tx := HTTPTransaction{
+		RequestURL:  "https://" + authority + "/",
+		RequestLine: "GET / HTTP/1.1",
+		RequestHeaders: []string{
+			"Host: " + authority,
+			"User-Agent: " + web.DefaultUserAgent(),
+			"Accept: */*",
+			"Connection: close",
+		},
+		ResponseHeadersRaw: []string{},
+		ResponseHeaders:    []HTTPHeader{},
+	}
+	ctx, cancel := context.WithTimeout(ctx, httpGetTimeout)
+	defer cancel()
+	pc, err := d.Dial(ctx)
+	if err != nil {
+		tx.PadlockError = "connecting: " + err.Error()
+		return tx
+	}
+	defer pc.Close()
+	raw := pc.NetConn()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = raw.SetDeadline(dl)
+	}
+	conn := tls.Client(raw, &tls.Config{
+		ServerName:         pe.SNI,
+		InsecureSkipVerify: true, // the chain is judged by package pki
+		MinVersion:         tls.VersionTLS10,
+		NextProtos:         []string{"http/1.1"},
+	})
+	if err := conn.HandshakeContext(ctx); err != nil {
+		tx.PadlockError = "TLS handshake: " + err.Error()
+		return tx
+	}
+	req := tx.RequestLine + "\r\n" + strings.Join(tx.RequestHeaders, "\r\n") + "\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		tx.PadlockError = "sending the request: " + err.Error()
+		return tx
+	}
+	br := bufio.NewReader(io.LimitReader(conn, httpGetHeaderBytes))
+	line, err := readLine(br)
+	if err != nil {
+		tx.PadlockError = "reading the status line: " + err.Error()
+		return tx
+	}
+	tx.ResponseLine = line
+	proto, rest, _ := strings.Cut(line, " ")
+	code, _, _ := strings.Cut(rest, " ")
+	n, err := strconv.Atoi(code)
+	if !strings.HasPrefix(proto, "HTTP/") || err != nil || n < 100 || n > 999 {
+		tx.PadlockError = fmt.Sprintf("not an HTTP status line: %q", clipText(line, 80))
+		return tx
+	}
+	tx.StatusCode = n
+	for range httpGetMaxHeaders {
+		l, err := readLine(br)
+		if err != nil {
+			tx.PadlockError = "reading the headers: " + err.Error()
+			return tx
+		}
+		if l == "" {
+			return tx
+		}
+		tx.ResponseHeadersRaw = append(tx.ResponseHeadersRaw, l)
+		if name, value, ok := strings.Cut(l, ":"); ok {
+			tx.ResponseHeaders = append(tx.ResponseHeaders, HTTPHeader{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
+		}
+	}
+	return tx
+}
+
+// readLine reads one header line without its CRLF, refusing control
+// characters other than tab.
+func readLine(br *bufio.Reader) (string, error) {
+	l, err := br.ReadString('\n')
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("the response ended early or its head is over 64 KiB")
+		}
+		return "", err
+	}
+	l = strings.TrimRight(l, "\r\n")
+	for _, c := range l {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return "", errors.New("a control character in the response head")
+		}
+	}
+	return l, nil
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
