@@ -166,6 +166,17 @@ type Config struct {
 	CacheTTL time.Duration
 	// MaxCacheEntries bounds that cache. Default DefaultMaxCacheEntries.
 	MaxCacheEntries int
+	// AnonymousAnalyze lets callers without credentials start assessments
+	// through /api/v3/analyze and /api/v4/analyze, as SSL Labs clients
+	// (which send no token) expect: at most AnonymousPerHour from one
+	// client address, non-public targets still refused. Off by default.
+	AnonymousAnalyze bool
+	// AnonymousPerHour bounds those starts per client address (IPv6: per
+	// /64). Default DefaultAnonymousPerHour.
+	AnonymousPerHour int
+	// APIEmails are the addresses that may start assessments through
+	// /api/v4 with SSL Labs API v4's email header.
+	APIEmails []string
 	// BaseURL is where the pages are served from, for the links report
 	// writes (default "/").
 	BaseURL string
@@ -183,7 +194,9 @@ type Server struct {
 	mux       *http.ServeMux
 	csp       string
 
-	work *assessor
+	work   *assessor
+	anon   *anonLimiter
+	emails []string // APIEmails, normalised
 
 	buildMu sync.Mutex
 	builds  []builtFleet
@@ -218,13 +231,23 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.MaxCacheEntries <= 0 {
 		cfg.MaxCacheEntries = DefaultMaxCacheEntries
 	}
+	if cfg.AnonymousPerHour <= 0 {
+		cfg.AnonymousPerHour = DefaultAnonymousPerHour
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "/"
 	}
 	if !strings.HasSuffix(cfg.BaseURL, "/") {
 		cfg.BaseURL += "/"
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, anon: newAnonLimiter(cfg.AnonymousPerHour)}
+	for _, e := range cfg.APIEmails {
+		n := normEmail(e)
+		if n == "" {
+			return nil, fmt.Errorf("server: %q is not an email address", e)
+		}
+		s.emails = append(s.emails, n)
+	}
 	if cfg.Token != "" {
 		h := sha256.Sum256([]byte(cfg.Token))
 		s.tokenHash = &h
@@ -304,12 +327,15 @@ func (s *Server) routes() {
 		apiError(w, http.StatusNotFound, "not_found", "no such API route: "+r.Method+" "+r.URL.Path)
 	})))
 
-	// SSL Labs API v3-compatible subset: reads; analyze checks the token
+	// SSL Labs API v3 and v4: reads; analyze checks the credentials
 	// itself when it would start an assessment.
-	m.Handle("GET /api/v3/info", read(http.HandlerFunc(s.v3Info)))
-	m.Handle("GET /api/v3/analyze", read(http.HandlerFunc(s.v3Analyze)))
-	m.Handle("GET /api/v3/getEndpointData", read(http.HandlerFunc(s.v3EndpointData)))
-	m.Handle("GET /api/v3/getStatusCodes", read(http.HandlerFunc(s.v3StatusCodes)))
+	for _, v := range []string{"/api/v3/", "/api/v4/"} {
+		m.Handle("GET "+v+"info", read(http.HandlerFunc(s.v3Info)))
+		m.Handle("GET "+v+"analyze", read(http.HandlerFunc(s.v3Analyze)))
+		m.Handle("GET "+v+"getEndpointData", read(http.HandlerFunc(s.v3EndpointData)))
+		m.Handle("GET "+v+"getStatusCodes", read(http.HandlerFunc(s.v3StatusCodes)))
+		m.Handle("GET "+v+"getRootCertsRaw", read(http.HandlerFunc(s.v3RootCerts)))
+	}
 	s.mux = m
 }
 
@@ -459,7 +485,7 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, st authState, writ
 // denyJSON writes an auth error in the shape of the API asked: SSL Labs'
 // errors list for /api/v3, padlock's error object otherwise.
 func (s *Server) denyJSON(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	if strings.HasPrefix(r.URL.Path, "/api/v3/") {
+	if strings.HasPrefix(r.URL.Path, "/api/v3/") || isV4(r) {
 		v3Errors(w, status, v3Error{Message: msg})
 		return
 	}

@@ -250,7 +250,9 @@ func (a *assessor) run(j *job) {
 			d.HostStartTime = h.StartTime
 		}
 	}
+	a.s.lookupNames(ctx, h)
 	j.finish(h, false)
+	a.s.saveSingle(ctx, h, j.started)
 	a.s.log.Info("assessment done", "target", j.key, "status", h.Status, "grade", h.PadlockSite.Grade, "duration", time.Since(j.started).Round(time.Millisecond))
 }
 

@@ -1,0 +1,97 @@
+package server
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"padlock/assess"
+	"padlock/fleet"
+	"padlock/store"
+)
+
+// singleSource is the TargetsFile of the one-target scans that hold the
+// single-host assessments (analyze, check): the dashboard and "latest"
+// skip them, History and analyze's cache read them.
+const singleSource = "padlock-serve:analyze"
+
+// saveSingle stores a finished single-host assessment so that it is
+// served from the store after a restart (analyze with fromCache, maxAge,
+// getEndpointData).
+func (s *Server) saveSingle(ctx context.Context, h *assess.Host, started time.Time) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if _, err := fleet.SaveHost(ctx, s.cfg.Store, "analyze "+h.Host, singleSource, h, started); err != nil {
+		s.log.Error("saving an assessment", "host", h.Host, "err", err)
+	}
+}
+
+// fleetScans returns the finished scans other than single-host
+// assessments, newest first.
+func (s *Server) fleetScans(ctx context.Context) ([]store.Scan, error) {
+	all, err := s.cfg.Store.LatestFinished(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(sc store.Scan) bool { return sc.TargetsFile == singleSource }), nil
+}
+
+// addrLooker is a resolver that can also look up PTR records (the
+// default resolver can; test stubs need not).
+type addrLooker interface {
+	LookupAddr(ctx context.Context, addr string) ([]string, error)
+}
+
+// lookupNames fills what SSL Labs reports from DNS for each endpoint:
+// serverName (the PTR record) and delegation (bit 0: the address is one
+// of the name without "www.", bit 1: one of the name with it). Lookups
+// go to the resolver, never to the target; each is bounded.
+func (s *Server) lookupNames(ctx context.Context, h *assess.Host) {
+	if _, err := netip.ParseAddr(h.Host); err == nil || len(h.Endpoints) == 0 {
+		return
+	}
+	var res assess.Resolver = net.DefaultResolver
+	if s.cfg.Resolver != nil {
+		res = s.cfg.Resolver
+	}
+	lookup := func(name string) []netip.Addr {
+		c, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		as, err := res.LookupNetIP(c, "ip", name)
+		if err != nil {
+			return nil
+		}
+		for i := range as {
+			as[i] = as[i].Unmap()
+		}
+		return as
+	}
+	bare := strings.TrimPrefix(h.Host, "www.")
+	plain, www := lookup(bare), lookup("www."+bare)
+	ptr, _ := res.(addrLooker)
+	for i := range h.Endpoints {
+		ep := &h.Endpoints[i]
+		a, err := netip.ParseAddr(ep.IPAddress)
+		if err != nil {
+			continue
+		}
+		a = a.Unmap()
+		if slices.Contains(plain, a) {
+			ep.Delegation |= 1
+		}
+		if slices.Contains(www, a) {
+			ep.Delegation |= 2
+		}
+		if ptr != nil && ep.ServerName == "" {
+			c, cancel := context.WithTimeout(ctx, 3*time.Second)
+			names, err := ptr.LookupAddr(c, a.String())
+			cancel()
+			if err == nil && len(names) > 0 {
+				ep.ServerName = strings.TrimSuffix(names[0], ".")
+			}
+		}
+	}
+}
