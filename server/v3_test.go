@@ -49,16 +49,16 @@ func TestV3Errors(t *testing.T) {
 		{"/api/v3/analyze?host=example.org&startNew=on&fromCache=on", 400, "startNew", "qp.invalid"},
 		{"/api/v3/analyze?host=example.org&fromCache=on&maxAge=soon", 400, "maxAge", "qp.invalid"},
 		{"/api/v3/analyze?host=example.org&all=maybe", 400, "all", "qp.invalid"},
-		{"/api/v3/analyze?host=example.org&publish=yes", 400, "publish", "qp.invalid"},
+		{"/api/v3/analyze?host=example.org&publish=maybe", 400, "publish", "qp.invalid"},
 		{"/api/v3/getEndpointData?host=example.org", 400, "s", "qp.mandatory"},
 		{"/api/v3/getEndpointData?host=example.org&s=nope", 400, "s", "qp.invalid"},
 		{"/api/v3/getEndpointData?s=192.0.2.1", 400, "host", "qp.mandatory"},
 		{"/api/v3/getEndpointData?host=never.example&s=192.0.2.1", 400, "host", "no assessment"},
 		{"/api/v3/getEndpointData?host=www.example.org&s=192.0.2.99", 400, "s", "not an endpoint"},
 		// Starting an assessment is a write.
-		{"/api/v3/analyze?host=example.org&startNew=on", 401, "startNew", "token"},
+		{"/api/v3/analyze?host=example.org&startNew=on", 401, "startNew", "Bearer TOKEN"},
 		{"/api/v3/analyze?host=never-assessed.example", 401, "startNew", "no cached assessment"},
-		{"/api/v3/analyze?host=never-assessed.example&fromCache=on", 401, "startNew", "token"},
+		{"/api/v3/analyze?host=never-assessed.example&fromCache=on", 401, "startNew", "--anonymous-analyze"},
 	} {
 		r := do(t, "GET", ts.URL+c.path, "", nil)
 		if r.status != c.status {
