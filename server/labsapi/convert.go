@@ -48,11 +48,9 @@ func FromHost(h *assess.Host, full bool, cacheExpiry int64) Host {
 	for i := range h.Endpoints {
 		out.Endpoints = append(out.Endpoints, FromEndpoint(h, &h.Endpoints[i], full))
 	}
-	if full {
-		out.Certs = []Cert{}
-		for i := range h.Certs {
-			out.Certs = append(out.Certs, fromCert(&h.Certs[i]))
-		}
+	out.Certs = []Cert{}
+	for i := range h.Certs {
+		out.Certs = append(out.Certs, fromCert(&h.Certs[i]))
 	}
 	out.CertHostnames = certHostnames(h)
 	return out

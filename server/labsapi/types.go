@@ -52,7 +52,7 @@ type Host struct {
 	CacheExpiryTime int64      `json:"cacheExpiryTime,omitempty"`
 	CertHostnames   []string   `json:"certHostnames,omitempty"` // only when the certificate does not match the host
 	Endpoints       []Endpoint `json:"endpoints"`
-	Certs           []Cert     `json:"certs,omitempty"`
+	Certs           []Cert     `json:"certs"`
 
 	// PadlockSite is padlock's verdict on the whole site: its grade
 	// (U included), the `*` flag, secure by default.
