@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"padlock/assess"
@@ -48,7 +49,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		keyFile      = fs.String("tls-key", "", "the private key `file` of --tls-cert")
 		quiet        = fs.Bool("quiet", false, "log warnings and errors only (no access log)")
 		pf           probeFlags
+		// SSL Labs API clients (/api/v3, /api/v4).
+		anonAnalyze = fs.Bool("anonymous-analyze", false, "let SSL Labs API clients, which send no token, start assessments through analyze (rate-limited per client address; non-public targets stay refused)")
+		anonPerHour = fs.Int("anonymous-per-hour", server.DefaultAnonymousPerHour, "new assessments one client address may start anonymously per hour (with --anonymous-analyze)")
+		apiEmails   stringList
 	)
+	fs.Var(&apiEmails, "api-email", "an `address` allowed to start assessments through /api/v4 with SSL Labs API v4's email header (repeatable)")
 	pf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock serve [flags]")
@@ -127,6 +133,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ScanOptions:        scanOpts,
 		Logger:             logger,
 		MaxConcurrentScans: *maxScans,
+		AnonymousAnalyze:   *anonAnalyze,
+		AnonymousPerHour:   *anonPerHour,
+		APIEmails:          apiEmails,
 	})
 	if err != nil {
 		return err
@@ -225,4 +234,14 @@ func displayAddr(a *net.TCPAddr) string {
 		}
 	}
 	return net.JoinHostPort(ip.String(), fmt.Sprint(a.Port))
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
