@@ -20,6 +20,11 @@ import (
 // start anonymously in an hour (Config.AnonymousPerHour).
 const DefaultAnonymousPerHour = 10
 
+// anonCoolOff is the least time between two assessments one client
+// address starts anonymously: Info.newAssessmentCoolOff, SSL Labs' own
+// value.
+const anonCoolOff = time.Second
+
 // maxAnonClients bounds the addresses the rate limiter remembers.
 const maxAnonClients = 10000
 
@@ -115,10 +120,13 @@ func (l *anonLimiter) wait(addr string) time.Duration {
 	defer l.mu.Unlock()
 	now := l.now()
 	ts := l.recentLocked(addr, now)
-	if len(ts) < l.perHour {
-		return 0
+	if len(ts) >= l.perHour {
+		return time.Hour - now.Sub(ts[0])
 	}
-	return time.Hour - now.Sub(ts[0])
+	if len(ts) > 0 && now.Sub(ts[len(ts)-1]) < anonCoolOff {
+		return anonCoolOff - now.Sub(ts[len(ts)-1])
+	}
+	return 0
 }
 
 // record counts a start by addr.

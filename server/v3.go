@@ -58,7 +58,7 @@ func (s *Server) v3Info(w http.ResponseWriter, r *http.Request) {
 	}
 	var coolOff int64
 	if s.cfg.AnonymousAnalyze && s.auth(r, true) != authOK {
-		coolOff = int64(time.Hour/time.Millisecond) / int64(s.cfg.AnonymousPerHour)
+		coolOff = anonCoolOff.Milliseconds()
 	}
 	s.v3OK(w, labsapi.Info{
 		EngineVersion:        assess.EngineVersion,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"padlock/probe"
+	"padlock/tlswire"
 	"padlock/vuln/internal/handshake"
 )
 
@@ -64,6 +65,7 @@ func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, 
 		out.Reason = "full handshake: " + describeErr(err)
 		return out
 	}
+	closeNotify(first)
 	pc.Close()
 	sid := first.ServerHello.SessionID
 	if len(sid) == 0 {
@@ -90,6 +92,7 @@ func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, 
 		out.Reason = "full handshake asking for a ticket: " + describeErr(err)
 		return out
 	}
+	closeNotify(withTicket)
 	pc.Close()
 	if len(withTicket.Ticket) == 0 {
 		out.Reason = "the server acknowledged session_ticket but sent no ticket"
@@ -127,4 +130,12 @@ func (r *run) offerAgain(ctx context.Context, cfg handshake.Config, want []byte)
 		return false, err
 	}
 	return bytes.Equal(c.ServerHello.SessionID, want), nil
+}
+
+// closeNotify ends a session cleanly: servers such as OpenSSL drop a
+// session from their cache when the connection is closed without a
+// close_notify alert (RFC 5246 §7.2.1), which would read as "not resumed".
+func closeNotify(c *handshake.Conn) {
+	_ = c.Raw().SetWriteDeadline(time.Now().Add(time.Second))
+	_ = c.WriteRecord(tlswire.TypeAlert, []byte{1, 0}) // warning, close_notify
 }
