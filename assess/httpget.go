@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"padlock/probe"
 	"padlock/vuln"
@@ -112,36 +113,42 @@ func httpGet(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, host strin
 		tx.PadlockError = "sending the request: " + err.Error()
 		return tx
 	}
-	br := bufio.NewReader(io.LimitReader(conn, httpGetHeaderBytes))
+	if err := readHead(conn, &tx); err != nil {
+		tx.PadlockError = err.Error()
+	}
+	return tx
+}
+
+// readHead reads a response's status line and header fields into tx,
+// at most httpGetHeaderBytes and httpGetMaxHeaders of them.
+func readHead(r io.Reader, tx *HTTPTransaction) error {
+	br := bufio.NewReader(io.LimitReader(r, httpGetHeaderBytes))
 	line, err := readLine(br)
 	if err != nil {
-		tx.PadlockError = "reading the status line: " + err.Error()
-		return tx
+		return fmt.Errorf("reading the status line: %w", err)
 	}
 	tx.ResponseLine = line
 	proto, rest, _ := strings.Cut(line, " ")
 	code, _, _ := strings.Cut(rest, " ")
 	n, err := strconv.Atoi(code)
 	if !strings.HasPrefix(proto, "HTTP/") || err != nil || n < 100 || n > 999 {
-		tx.PadlockError = fmt.Sprintf("not an HTTP status line: %q", clipText(line, 80))
-		return tx
+		return fmt.Errorf("not an HTTP status line: %q", clipText(line, 80))
 	}
 	tx.StatusCode = n
 	for range httpGetMaxHeaders {
 		l, err := readLine(br)
 		if err != nil {
-			tx.PadlockError = "reading the headers: " + err.Error()
-			return tx
+			return fmt.Errorf("reading the headers: %w", err)
 		}
 		if l == "" {
-			return tx
+			return nil
 		}
 		tx.ResponseHeadersRaw = append(tx.ResponseHeadersRaw, l)
 		if name, value, ok := strings.Cut(l, ":"); ok {
 			tx.ResponseHeaders = append(tx.ResponseHeaders, HTTPHeader{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
 		}
 	}
-	return tx
+	return fmt.Errorf("more than %d header fields", httpGetMaxHeaders)
 }
 
 // readLine reads one header line without its CRLF, refusing control
@@ -166,6 +173,9 @@ func readLine(br *bufio.Reader) (string, error) {
 func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
