@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,12 @@ func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, re
 	if r.Tested {
 		v := r.ByID
 		d.SessionResumption = &v
+	}
+	if d.SupportsALPN {
+		if list, n := alpnList(ctx, probe.NewDialer(pe, po), pe); len(list) > 0 {
+			d.ALPNProtocols = strings.Join(list, " ")
+			d.PadlockConnections += n
+		}
 	}
 	tx := httpGet(ctx, probe.NewDialer(pe, po), pe, host)
 	d.PadlockConnections++
@@ -178,4 +185,41 @@ func clipText(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// alpnCandidates are the application protocols offered to enumerate the
+// server's ALPN list.
+var alpnCandidates = []string{"h2", "http/1.1", "spdy/3.1", "spdy/3", "spdy/2", "http/1.0", "http/0.9", "h2c"}
+
+// alpnList enumerates the ALPN protocols the server accepts: offer every
+// candidate, take out the one it selects, offer the rest again until it
+// selects none. The list is in the order the server picked them (its
+// preference among those offered). It returns the connections used.
+func alpnList(ctx context.Context, d *probe.Dialer, pe probe.Endpoint) ([]string, int) {
+	ctx, cancel := context.WithTimeout(ctx, httpGetTimeout)
+	defer cancel()
+	var got []string
+	left := slices.Clone(alpnCandidates)
+	conns := 0
+	for len(left) > 0 {
+		pc, err := d.Dial(ctx)
+		if err != nil {
+			break
+		}
+		conns++
+		raw := pc.NetConn()
+		if dl, ok := ctx.Deadline(); ok {
+			_ = raw.SetDeadline(dl)
+		}
+		c := tls.Client(raw, &tls.Config{ServerName: pe.SNI, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, NextProtos: left})
+		err = c.HandshakeContext(ctx)
+		p := c.ConnectionState().NegotiatedProtocol
+		pc.Close()
+		if err != nil || p == "" || !slices.Contains(left, p) {
+			break
+		}
+		got = append(got, p)
+		left = slices.DeleteFunc(left, func(x string) bool { return x == p })
+	}
+	return got, conns
 }

@@ -154,8 +154,10 @@ type EndpointDetails struct {
 	// CompressionMethods: bit 0 (1) set when the server chose DEFLATE.
 	CompressionMethods int  `json:"compressionMethods"`
 	SupportsALPN       bool `json:"supportsAlpn"`
-	// ALPNProtocols is the protocol the server selected from padlock's
-	// offer (space-separated list in SSL Labs; padlock sees one).
+	// ALPNProtocols is the space-separated list of protocols the server
+	// accepts through ALPN, in the order it picked them when offered the
+	// rest (enumerated when the vulnerability checks run; otherwise the
+	// one it selected from padlock's offer).
 	ALPNProtocols string `json:"alpnProtocols,omitempty"`
 	Heartbeat     bool   `json:"heartbeat"` // the heartbeat extension was acknowledged
 	// ProtocolIntolerance bits: 1 TLS 1.0, 2 TLS 1.1, 4 TLS 1.2, 8 TLS 1.3,

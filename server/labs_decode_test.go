@@ -267,6 +267,10 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 	if nd["httpStatusCode"] != 200.0 || !strings.HasPrefix(fmt.Sprint(nd["serverSignature"]), "nginx") {
 		t.Errorf("nginx GET /: httpStatusCode %v serverSignature %v", nd["httpStatusCode"], nd["serverSignature"])
 	}
+	// nginx's ALPN callback accepts http/1.1 and http/1.0 (no h2 here).
+	if a := nd["alpnProtocols"]; !strings.HasPrefix(fmt.Sprint(a), "http/1.1 http/1.0") {
+		t.Errorf("nginx alpnProtocols %q, want the whole list", a)
+	}
 	if fs := nd["forwardSecrecy"]; fs != 1.0 && fs != 2.0 && fs != 4.0 {
 		t.Errorf("forwardSecrecy %v: SSL Labs sends one of 1, 2, 4", fs)
 	}
