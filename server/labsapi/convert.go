@@ -154,7 +154,7 @@ func intp(i int) *int    { return &i }
 
 // Documented fields padlock does not measure; they carry null (or the
 // documented "not tested" value) and are listed in padlockNotMeasured.
-var notMeasured = []string{"noSniSuites", "supportsNpn", "npnProtocols", "miscIntolerance", "ecdhParameterReuse", "dhYsReuse", "staticPkpPolicy"}
+var notMeasured = []string{"noSniSuites", "supportsNpn", "npnProtocols", "ecdhParameterReuse", "dhYsReuse", "staticPkpPolicy"}
 
 func fromDetails(h *assess.Host, ep *assess.Endpoint) *EndpointDetails {
 	d := ep.Details
@@ -206,6 +206,14 @@ func fromDetails(h *assess.Host, ep *assess.Endpoint) *EndpointDetails {
 		out.PrefixDelegation = boolp(ep.Delegation&2 != 0)
 	} else {
 		out.PadlockNotMeasured = append(out.PadlockNotMeasured, "prefixDelegation", "nonPrefixDelegation")
+	}
+
+	out.MiscIntolerance = miscIntolerance(d)
+	if out.MiscIntolerance == nil {
+		out.PadlockNotMeasured = append(out.PadlockNotMeasured, "miscIntolerance")
+	}
+	if slices.ContainsFunc(d.PadlockErrors, func(e string) bool { return strings.Contains(e, "intolerance test") }) {
+		out.PadlockNotMeasured = append(out.PadlockNotMeasured, "protocolIntolerance (some versions inconclusive)")
 	}
 
 	for _, p := range d.Protocols {
@@ -613,5 +621,21 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// trimmed lower-cases and trims a name.
-func trimmed(s string) string { return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".") }
+// miscIntolerance is SSL Labs' miscIntolerance from what the prober saw:
+// bit 0 (extension intolerance) is clear when a hello carrying every
+// extension padlock sends was answered; bits 1 and 2 (long handshake
+// intolerance, and the workaround working) are set when the server
+// refused the hello offering every suite and accepted a shorter one. nil
+// when no such hello was answered.
+func miscIntolerance(d *assess.EndpointDetails) *int {
+	if d.PadlockExtensionsVia == 0 {
+		return nil
+	}
+	v := 0
+	for _, in := range d.PadlockIntolerance {
+		if in.Version == 0 && in.Label == "long ClientHello" {
+			v |= 2 | 4
+		}
+	}
+	return &v
+}
