@@ -24,51 +24,49 @@
 //	POST /api/v1/scans                     start a scan of targets        (token)
 //	POST /api/v1/check                     start an assessment of one host (token)
 //
-// SSL Labs API v3-compatible subset:
+// SSL Labs API, v3 and v4 (the same calls under /api/v4/):
 //
 //	GET /api/v3/info
 //	GET /api/v3/analyze?host=…&startNew=on|fromCache=on&maxAge=…&all=on|done
 //	GET /api/v3/getEndpointData?host=…&s=IP
 //	GET /api/v3/getStatusCodes
+//	GET /api/v3/getRootCertsRaw?trustStore=1
 //
-// # SSL Labs API v3 compatibility
+// # SSL Labs API compatibility
 //
-// The /api/v3 calls follow SSL Labs' ssllabs-api-docs-v3.md: the same
-// parameters, the same objects (package assess's Host and Endpoint are
-// shaped on them; padlock's own fields start with "padlock"), the status
-// cycle DNS → IN_PROGRESS → READY or ERROR, endpoint details only with
-// all=on (or all=done once the assessment is complete), errors as
-// {"errors": [{"field": "host", "message": "qp.mandatory"}]} with 400, 429
-// when every assessment slot is taken, and X-Max-Assessments and
-// X-Current-Assessments on every successful answer. A script written for
-// SSL Labs (analyze with startNew=on, poll analyze until READY, read
-// getEndpointData) works against padlock, with these deviations:
+// The calls follow SSL Labs' ssllabs-api-docs-v3.md (and v4's email
+// header): the same parameters, with the values clients send for switches
+// (on/off, true/false, yes/no, 1/0); the same objects, every documented
+// field with its documented JSON type, built by package labsapi from
+// padlock's result; the status cycle DNS → IN_PROGRESS → READY or ERROR;
+// endpoint details only with all=on (or all=done once complete); errors as
+// {"errors": [{"field": "host", "message": "qp.mandatory"}]}; 429 when
+// every assessment slot is taken or an anonymous caller is over its rate;
+// X-Max-Assessments and X-Current-Assessments on every answer.
+// docs/ssllabs-api.md is the user's guide. Where padlock differs:
 //
-//   - Starting an assessment is a write: analyze with startNew=on, or an
-//     analyze of a host without a cached result (which SSL Labs answers by
-//     starting one), needs "Authorization: Bearer TOKEN"; without it the
-//     answer is 401 with an errors list. Polling an assessment in progress
-//     and reading cached results need no token (unless Config.Private). Add
-//     the header to the script's requests.
-//   - The cache is the server's memory (the assessments it ran, for
-//     Config.CacheTTL; errors for 15 minutes) and the store (the
-//     assessments of stored scans). A plain analyze accepts a cached result
-//     younger than CacheTTL; fromCache=on accepts any, or one younger than
+//   - Starting an assessment needs "Authorization: Bearer TOKEN", or on
+//     /api/v4 an email header listed in Config.APIEmails, unless
+//     Config.AnonymousAnalyze opens it to anyone (at most
+//     Config.AnonymousPerHour starts an hour per client address, one a
+//     second). Closed by default; the 401 says how to open it. Polling and
+//     cached results need nothing (unless Config.Private).
+//   - The cache is the server's memory (Config.CacheTTL; errors 15
+//     minutes) and the store: every single-host assessment is saved as a
+//     finished one-target scan (TargetsFile singleSource, left out of the
+//     dashboard), so results survive a restart. A plain analyze accepts a
+//     result younger than CacheTTL; fromCache=on any, or one younger than
 //     maxAge hours.
-//   - publish=on is accepted and ignored: padlock publishes nothing
-//     (isPublic is always false).
-//   - ignoreMismatch is accepted and has no effect: padlock always
-//     assesses a server whose certificate does not match (it grades M).
-//   - host may carry a port ("example.org:8443", "[2001:db8::1]:8443") or
-//     be an https:// URL; SSL Labs assesses port 443 only.
-//   - Hosts that resolve to private, loopback or otherwise non-public
-//     addresses end in status ERROR unless Config.AllowPrivate.
-//   - While an assessment runs, its endpoints report progress 0 and eta -1:
-//     padlock assesses a host's endpoints together and cannot tell how far
-//     it has got. maxAssessments and currentAssessments count every
-//     client's assessments and scans, not the caller's; newAssessmentCoolOff
-//     is 0 (no cool-off is enforced).
-//   - getRootCertsRaw is not provided.
+//   - publish=on is accepted and ignored (isPublic is always false);
+//     ignoreMismatch has no effect (padlock always assesses, grading M).
+//   - host may carry a port ("example.org:8443") or be an https:// URL.
+//   - The target rule is admitTarget's, the same for /api/v1/check: IP
+//     literals outside the public ranges are refused at once (400); names
+//     resolving to them end in ERROR, unless Config.AllowPrivate.
+//   - While an assessment runs, its endpoints report progress 0 and eta
+//     -1. maxAssessments and currentAssessments count every client's
+//     assessments and scans.
+//   - getRootCertsRaw serves Mozilla's store only (trustStore=1).
 //
 // # Security
 //
