@@ -24,8 +24,12 @@ type Resolver interface {
 
 // Options tune an assessment. Zero values pick the defaults.
 type Options struct {
-	Probe    probe.Options // bounds of each endpoint's probe
-	Resolver Resolver      // default net.DefaultResolver
+	Probe probe.Options // bounds of each endpoint's probe
+	// Budget, when set, bounds the whole target: every endpoint, the
+	// vulnerability checks and the plain-HTTP side. When it runs out, what
+	// is left unfinished ends with padlockFailure "budget".
+	Budget   time.Duration
+	Resolver Resolver // default net.DefaultResolver
 	// Concurrency is how many endpoints are probed at once. Default 2.
 	Concurrency int
 	// PKI tunes the certificate analysis of each endpoint (package pki):
@@ -73,6 +77,11 @@ var probeRun = probe.Run
 // lists them). Assess never panics and always returns a Host.
 func Assess(ctx context.Context, t Target, opts Options) *Host {
 	opts = opts.withDefaults()
+	if opts.Budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Budget)
+		defer cancel()
+	}
 	start := opts.now()
 	h := &Host{
 		Host:            t.Host,

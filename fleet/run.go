@@ -129,7 +129,8 @@ func (o Options) withDefaults() Options {
 }
 
 // Settings are the options recorded with a scan (store.Scan.Options), so
-// that --resume goes on as the scan began.
+// that --resume goes on as the scan began: the fleet's own, and the
+// assessment settings (assess.Settings, read back with Assessment).
 type Settings struct {
 	Concurrency int     `json:"concurrency"`
 	PerIP       int     `json:"perIp"`
@@ -140,6 +141,24 @@ type Settings struct {
 	Web         bool    `json:"web"`
 	Vuln        bool    `json:"vuln"`
 	CAFile      string  `json:"caFile,omitempty"`
+	Connections int     `json:"connections,omitempty"`
+	// FetchIssuers: AIA fetching was on. Scans recorded before it was a
+	// setting lack it, and ran without.
+	FetchIssuers bool `json:"fetchIssuers"`
+}
+
+// Assessment returns the assessment settings of the scan.
+func (s Settings) Assessment() assess.Settings {
+	a := assess.Settings{
+		Connections:  s.Connections,
+		FetchIssuers: s.FetchIssuers,
+		CAFile:       s.CAFile,
+		Vuln:         s.Vuln,
+		Web:          s.Web,
+	}
+	a.Budget, _ = time.ParseDuration(s.Budget)
+	a.Timeout, _ = time.ParseDuration(s.Timeout)
+	return a
 }
 
 // SettingsOf returns the settings of o (defaults filled in).
@@ -159,6 +178,10 @@ func SettingsOf(o Options) Settings {
 		Web:         o.Web != nil,
 		Vuln:        o.Assess.Vuln != nil,
 		CAFile:      o.CAFile,
+		Connections: o.Assess.Probe.Concurrency,
+		// Recorded so that a resumed scan, or a worker, judges chains as
+		// the scan began.
+		FetchIssuers: o.Assess.PKI.FetchIssuer != nil,
 	}
 }
 

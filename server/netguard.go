@@ -127,7 +127,7 @@ func (g *guard) check(a netip.Addr) error {
 	if g.allowPrivate || IsPublic(a) {
 		return nil
 	}
-	return fmt.Errorf("%s is %w (private, loopback, link-local, shared, multicast or reserved); padlock serve refuses such targets unless started with --allow-private", a.Unmap(), ErrPrivateAddress)
+	return fmt.Errorf("%s is %w (private, loopback, link-local, shared, multicast or reserved); padlock serve refuses such targets unless started with --allow-internal-targets", a.Unmap(), ErrPrivateAddress)
 }
 
 // control is net.Dialer.Control: the last check, on the very address the

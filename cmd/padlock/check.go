@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -12,14 +10,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"padlock/assess"
 	"padlock/console"
-	"padlock/pki"
-	"padlock/probe"
-	"padlock/vuln"
-	"padlock/web"
 )
 
 // resolveFlag collects curl-style --resolve HOST:PORT:ADDR pins.
@@ -55,23 +48,6 @@ func (r *resolveFlag) Set(s string) error {
 	return nil
 }
 
-// probeFlags are the prober's bounds, shared by every command that probes.
-type probeFlags struct {
-	timeout     time.Duration
-	concurrency int
-	budget      time.Duration
-}
-
-func (p *probeFlags) register(fs *flag.FlagSet) {
-	fs.DurationVar(&p.timeout, "timeout", 10*time.Second, "time allowed for one connection")
-	fs.IntVar(&p.concurrency, "connections", 4, "connections open at once to one endpoint")
-	fs.DurationVar(&p.budget, "budget", 5*time.Minute, "time allowed for one endpoint in all")
-}
-
-func (p *probeFlags) options() probe.Options {
-	return probe.Options{Timeout: p.timeout, Concurrency: p.concurrency, Budget: p.budget}
-}
-
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -80,17 +56,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sni      = fs.String("sni", "", "server name to send instead of the target's host name")
 		noColor  = fs.Bool("no-color", false, "plain output even on a terminal")
 		verbose  = fs.Bool("v", false, "show more detail")
-		caFile   = fs.String("ca-file", "", "PEM `file` of CA certificates to trust besides the Mozilla roots (private or test PKIs)")
-		noVuln   = fs.Bool("no-vuln", false, "skip the vulnerability checks (Heartbleed, ROBOT, padding oracles, ...)")
-		preload  = fs.String("hsts-preload", defaultPreloadPath(), "Chromium HSTS preload list `file` (see padlock hsts-preload update); missing: preload status not reported")
-		noWeb    = fs.Bool("no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms asking for personal data)")
 		httpPort = fs.Uint("http-port", 80, "port of the plain-HTTP side")
-		aiaFetch = fs.Bool("aia-fetch", true, "fetch intermediate certificates a server fails to send from the certificates' AIA URLs, as most browsers do (-aia-fetch=false: judge only what was sent)")
 		resolves resolveFlag
-		pf       probeFlags
 	)
 	fs.Var(&resolves, "resolve", "use ADDR for HOST:PORT instead of DNS (HOST:PORT:ADDR, repeatable, as curl)")
-	pf.register(fs)
+	af := registerAssessFlags(fs, forOperator)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock check [flags] HOST[:PORT]...")
 		fs.PrintDefaults()
@@ -120,31 +90,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		targets = append(targets, t)
 	}
 
-	opts := assess.Options{Probe: pf.options()}
-	if !*noVuln {
-		opts.Vuln = &vuln.Options{}
-	}
-	if !*noWeb {
-		explicit := false
-		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "hsts-preload" })
-		list, err := loadPreload(*preload, explicit)
-		if err != nil {
-			return err
-		}
-		opts.Web = &web.Options{Timeout: pf.timeout, HSTSPreload: list}
-	}
 	if *httpPort == 0 || *httpPort > 65535 {
 		return fmt.Errorf("%w: bad --http-port %d", errUsage, *httpPort)
 	}
-	if *caFile != "" {
-		roots, err := readCAFile(*caFile)
-		if err != nil {
-			return fmt.Errorf("%w: -ca-file: %v", errUsage, err)
-		}
-		opts.PKI.ExtraRoots = roots
-	}
-	if *aiaFetch {
-		opts.PKI.FetchIssuer = pki.HTTPIssuerFetcher(nil, 0, pf.timeout)
+	opts, err := af.options()
+	if err != nil {
+		return err
 	}
 	failed := 0
 	for _, t := range targets {
@@ -173,37 +124,6 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%d of %d targets could not be assessed", failed, len(targets))
 	}
 	return nil
-}
-
-// readCAFile reads a PEM bundle of CA certificates. Text outside PEM blocks
-// (the comments of ca-bundle files) is ignored; a file without any
-// certificate, a block that is not a certificate, or one that does not
-// parse is an error.
-func readCAFile(path string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var certs []*x509.Certificate
-	for rest := b; ; {
-		var blk *pem.Block
-		blk, rest = pem.Decode(rest)
-		if blk == nil {
-			break
-		}
-		if blk.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("%s: block %d is a %s, not a CERTIFICATE", path, len(certs)+1, blk.Type)
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: certificate %d: %v", path, len(certs)+1, err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) == 0 {
-		return nil, fmt.Errorf("%s: no PEM certificate found", path)
-	}
-	return certs, nil
 }
 
 // isTerminal reports whether w is a character device (a terminal).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,9 +19,7 @@ import (
 	"padlock/console"
 	"padlock/fleet"
 	"padlock/lab"
-	"padlock/pki"
 	"padlock/store"
-	"padlock/vuln"
 	"padlock/web"
 )
 
@@ -42,9 +39,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		check   = fs.Bool("check", false, "instead of the fleet scans, assess each lab server and print the full result")
 		asJSON  = fs.Bool("json", false, "with --check: print each server's Host object, one per line")
 		noColor = fs.Bool("no-color", false, "plain output even on a terminal")
-		pf      probeFlags
 	)
-	pf.register(fs)
+	af := registerAssessFlags(fs, forOperator)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,12 +63,20 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	opts := assess.Options{
-		Probe: pf.options(),
-		PKI:   pki.Options{ExtraRoots: []*x509.Certificate{ca.Root().Cert}},
-		Vuln:  &vuln.Options{},
+	opts, err := af.options()
+	if err != nil {
+		return err
+	}
+	opts.PKI.ExtraRoots = append(opts.PKI.ExtraRoots, ca.Root().Cert)
+	// The lab's websites chain to the lab's root too, and are small.
+	var webOpts *web.Options
+	if opts.Web != nil {
+		webOpts = opts.Web
+		webOpts.RootCAs, webOpts.IgnoreRobotsTxt, webOpts.MaxPages = ca.Root().Pool(), true, 6
+		opts.Web = nil // the fleet gives it its own dialer
 	}
 	if *check {
+		// The lab servers have no plain-HTTP side of their own here.
 		return demoCheck(ctx, servers, opts, *asJSON, !*noColor && isTerminal(stdout), stdout)
 	}
 
@@ -117,7 +121,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer st.Close()
 
-	webOpts := &web.Options{RootCAs: ca.Root().Pool(), IgnoreRobotsTxt: true, MaxPages: 6}
 	// Every lab site shares 127.0.0.1: the per-IP politeness that protects
 	// real servers would only queue the demo against itself.
 	d, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Assess: opts, Web: webOpts, PerIP: 64}, targets...)
@@ -158,7 +161,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	st.Close()
 	fmt.Fprintln(stdout)
-	return runServe(ctx, []string{"--db", path, "--listen", *listen, "--allow-private"}, stdout, stderr)
+	return runServe(ctx, []string{"--db", path, "--listen", *listen, "--allow-internal-targets"}, stdout, stderr)
 }
 
 // demoTable prints one line per site of a stored scan.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,8 +18,6 @@ import (
 
 	"padlock/fleet"
 	"padlock/store"
-	"padlock/vuln"
-	"padlock/web"
 )
 
 // resumeFlag is --resume with an optional scan id: "--resume" alone (the
@@ -74,16 +70,11 @@ type scanFlags struct {
 	concurrency int
 	perIP       int
 	rate        float64
-	budget      time.Duration
-	timeout     time.Duration
 	retries     int
 	grace       time.Duration
-	noWeb       bool
-	hstsPreload string
-	noVuln      bool
 	quiet       bool
 	resolves    resolveFlag
-	caFile      string
+	assess      *assessFlags
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -94,16 +85,11 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", fleet.DefaultConcurrency, "targets assessed at once")
 	fs.IntVar(&f.perIP, "per-ip", fleet.DefaultPerIP, "connections open at once to one IP address")
 	fs.Float64Var(&f.rate, "rate", fleet.DefaultRate, "new connections per second to one IP address (negative: no limit), in bursts of up to --per-ip")
-	fs.DurationVar(&f.budget, "budget", fleet.DefaultBudget, "time allowed for one target in all, retries included")
-	fs.DurationVar(&f.timeout, "timeout", fleet.DefaultTimeout, "time allowed for one connection")
 	fs.IntVar(&f.retries, "retries", fleet.DefaultRetries, "extra attempts for an inconclusive target (0: none)")
 	fs.DurationVar(&f.grace, "grace", fleet.DefaultGrace, "on Ctrl-C, time running targets get to finish")
-	fs.BoolVar(&f.noWeb, "no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms)")
-	fs.StringVar(&f.hstsPreload, "hsts-preload", defaultPreloadPath(), "Chromium HSTS preload list `file` (see padlock hsts-preload update); missing: preload status not reported")
-	fs.BoolVar(&f.noVuln, "no-vuln", false, "skip the vulnerability checks (Heartbleed, ROBOT, padding oracles, ...)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress display and no summary")
-	fs.StringVar(&f.caFile, "ca-file", "", "PEM file of extra root certificates to trust (private or lab CAs)")
 	fs.Var(&f.resolves, "resolve", "use ADDR for HOST:PORT instead of DNS (HOST:PORT:ADDR, repeatable, as curl)")
+	f.assess = registerAssessFlags(fs, forOperator)
 }
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -186,6 +172,15 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 
+	// A new scan's settings are checked before the database is touched;
+	// a resumed one's come from the database.
+	var opts fleet.Options
+	if !f.resume.set {
+		var err error
+		if opts, err = f.options(); err != nil {
+			return err
+		}
+	}
 	st, err := store.Open(ctx, f.db)
 	if err != nil {
 		return err
@@ -203,23 +198,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		f.applySettings(sc.Options, set)
-	}
-	opts := f.options()
-	if opts.Web != nil {
-		list, err := loadPreload(f.hstsPreload, set["hsts-preload"])
-		if err != nil {
+		if opts, err = f.options(); err != nil {
 			return err
-		}
-		opts.Web.HSTSPreload = list
-	}
-	if f.caFile != "" {
-		roots, err := readRoots(f.caFile)
-		if err != nil {
-			return err
-		}
-		opts.Assess.PKI.ExtraRoots = roots
-		if abs, err := filepath.Abs(f.caFile); err == nil {
-			opts.CAFile = abs
 		}
 	}
 
@@ -338,73 +318,61 @@ func (f *scanFlags) applySettings(raw string, set map[string]bool) {
 	if !set["rate"] && s.Rate != 0 {
 		f.rate = s.Rate
 	}
-	if d, err := time.ParseDuration(s.Budget); err == nil && !set["budget"] && d > 0 {
-		f.budget = d
-	}
-	if d, err := time.ParseDuration(s.Timeout); err == nil && !set["timeout"] && d > 0 {
-		f.timeout = d
-	}
 	if !set["retries"] {
 		f.retries = s.Retries
 		if f.retries == 0 {
 			f.retries = -1
 		}
 	}
-	if !set["no-web"] && !s.Web {
-		f.noWeb = true
+	as, a := s.Assessment(), &f.assess.Settings
+	if !set["budget"] && as.Budget > 0 {
+		a.Budget = as.Budget
 	}
-	if !set["no-vuln"] && !s.Vuln {
-		f.noVuln = true
+	if !set["timeout"] && as.Timeout > 0 {
+		a.Timeout = as.Timeout
 	}
-	if !set["ca-file"] && s.CAFile != "" {
-		f.caFile = s.CAFile
+	if !set["connections"] && as.Connections > 0 {
+		a.Connections = as.Connections
+	}
+	if !set["aia-fetch"] {
+		a.FetchIssuers = as.FetchIssuers
+	}
+	if !set["no-web"] {
+		a.Web = as.Web
+	}
+	if !set["no-vuln"] {
+		a.Vuln = as.Vuln
+	}
+	if !set["ca-file"] && as.CAFile != "" {
+		a.CAFile = as.CAFile
 	}
 }
 
 // options are the fleet options of the flags.
-func (f *scanFlags) options() fleet.Options {
+func (f *scanFlags) options() (fleet.Options, error) {
+	ao, err := f.assess.options()
+	if err != nil {
+		return fleet.Options{}, err
+	}
 	o := fleet.Options{
 		Concurrency: f.concurrency,
 		PerIP:       f.perIP,
 		Rate:        f.rate,
-		Budget:      f.budget,
-		Timeout:     f.timeout,
+		Budget:      f.assess.Budget,
+		Timeout:     f.assess.Timeout,
 		Retries:     f.retries,
 		Grace:       f.grace,
+		Web:         ao.Web,
 	}
-	if !f.noWeb {
-		o.Web = &web.Options{}
-	}
-	if !f.noVuln {
-		o.Assess.Vuln = &vuln.Options{}
-	}
-	return o
-}
-
-// readRoots reads the certificates of a PEM file.
-func readRoots(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []*x509.Certificate
-	for {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
+	ao.Web = nil // the scan gives it its politeness dialer
+	o.Assess = ao
+	if f.assess.CAFile != "" {
+		// Recorded with the scan, so that --resume trusts the same roots
+		// from wherever it is run.
+		o.CAFile = f.assess.CAFile
+		if abs, err := filepath.Abs(f.assess.CAFile); err == nil {
+			o.CAFile = abs
 		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
-		out = append(out, c)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no PEM certificate", path)
-	}
-	return out, nil
+	return o, nil
 }

@@ -17,12 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"padlock/assess"
 	"padlock/fleet"
 	"padlock/server"
 	"padlock/store"
-	"padlock/vuln"
-	"padlock/web"
 )
 
 // serveShutdownGrace is how long requests in flight get to finish once
@@ -35,32 +32,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		db           = fs.String("db", "padlock.db", "the database (a SQLite file, created if missing)")
-		listen       = fs.String("listen", "127.0.0.1:8080", "`address` to listen on (loopback by default; port 0 picks a free one)")
-		token        = fs.String("token", "", "the token write actions need (Authorization: Bearer TOKEN); default $PADLOCK_TOKEN, or a random one printed at start")
-		private      = fs.Bool("private", false, "require the token for every page and API read too (pages take it as the Basic-auth password)")
-		allowPrivate = fs.Bool("allow-private", false, "let the served scanner assess private, loopback and other non-public addresses (demos and tests only)")
-		noWeb        = fs.Bool("no-web", false, "skip the plain-HTTP side (redirects, HSTS, forms) in assessments started through the server")
-		noVuln       = fs.Bool("no-vuln", false, "skip the vulnerability checks in assessments started through the server")
-		aiaFetch     = fs.Bool("aia-fetch", true, "fetch intermediate certificates a server fails to send from the certificates' AIA URLs")
-		caFile       = fs.String("ca-file", "", "PEM `file` of CA certificates to trust besides the Mozilla roots")
-		maxScans     = fs.Int("max-scans", server.DefaultMaxConcurrentScans, "assessments and scans that may run at once")
-		certFile     = fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM, with its chain)")
-		keyFile      = fs.String("tls-key", "", "the private key `file` of --tls-cert")
-		quiet        = fs.Bool("quiet", false, "log warnings and errors only (no access log)")
-		pf           probeFlags
+		db        = fs.String("db", "padlock.db", "the database (a SQLite file, created if missing)")
+		listen    = fs.String("listen", "127.0.0.1:8080", "`address` to listen on (loopback by default; port 0 picks a free one)")
+		token     = fs.String("token", "", "the token write actions need (Authorization: Bearer TOKEN); default $PADLOCK_TOKEN, or a random one printed at start")
+		readToken = fs.Bool("require-token-for-reads", false, "require the token for every page and API read too, not only for writes (pages take it as the Basic-auth password)")
+		maxScans  = fs.Int("max-scans", server.DefaultMaxConcurrentScans, "assessments and scans that may run at once")
+		certFile  = fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM, with its chain)")
+		keyFile   = fs.String("tls-key", "", "the private key `file` of --tls-cert")
+		quiet     = fs.Bool("quiet", false, "log warnings and errors only (no access log)")
 		// SSL Labs API clients (/api/v3, /api/v4).
 		anonAnalyze = fs.Bool("anonymous-analyze", false, "let SSL Labs API clients, which send no token, start assessments through analyze (rate-limited per client address; non-public targets stay refused)")
 		anonPerHour = fs.Int("anonymous-per-hour", server.DefaultAnonymousPerHour, "new assessments one client address may start anonymously per hour (with --anonymous-analyze)")
 		apiEmails   stringList
 	)
 	fs.Var(&apiEmails, "api-email", "an `address` allowed to start assessments through /api/v4 with SSL Labs API v4's email header (repeatable)")
-	pf.register(fs)
+	af := registerAssessFlags(fs, forService)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock serve [flags]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "Serves the league table, site pages and a JSON API from the database, and an")
-		fmt.Fprintln(stderr, "SSL Labs API v3-compatible subset (/api/v3/info, analyze, getEndpointData).")
+		fmt.Fprintln(stderr, "SSL Labs API, v3 and v4 (/api/v3/analyze ...; docs/ssllabs-api.md).")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -98,24 +89,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	opts := assess.Options{Probe: pf.options()}
-	if !*noWeb {
-		opts.Web = &web.Options{Timeout: pf.timeout}
+	opts, err := af.options()
+	if err != nil {
+		return err
 	}
-	if !*noVuln {
-		opts.Vuln = &vuln.Options{}
-	}
-	if *caFile != "" {
-		roots, err := readCAFile(*caFile)
-		if err != nil {
-			return fmt.Errorf("%w: --ca-file: %v", errUsage, err)
-		}
-		opts.PKI.ExtraRoots = roots
-	}
-	scanOpts := fleet.Options{Timeout: pf.timeout}
-	if !*noWeb {
-		scanOpts.Web = &web.Options{}
-	}
+	// The server fetches issuers itself, through its address guard.
+	opts.PKI.FetchIssuer = nil
+	scanOpts := fleet.Options{Timeout: af.Timeout, Budget: af.Budget}
 
 	st, err := store.Open(ctx, *db)
 	if err != nil {
@@ -126,10 +106,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	h, err := server.New(server.Config{
 		Store:              st,
 		Token:              tok,
-		Private:            *private,
-		AllowPrivate:       *allowPrivate,
+		Private:            *readToken,
+		AllowPrivate:       af.InternalTargets,
 		AssessOptions:      opts,
-		FetchIssuers:       *aiaFetch,
+		FetchIssuers:       af.FetchIssuers,
 		ScanOptions:        scanOpts,
 		Logger:             logger,
 		MaxConcurrentScans: *maxScans,
@@ -175,16 +155,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		fmt.Fprintln(stdout, "padlock serve: write token: as given")
 	}
-	if *private {
-		fmt.Fprintln(stdout, "padlock serve: private: every page and API read needs the token")
+	if *readToken {
+		fmt.Fprintln(stdout, "padlock serve: every page and API read needs the token")
 	}
 	ip, _ := netip.AddrFromSlice(addr.IP)
 	if !ip.Unmap().IsLoopback() {
 		if scheme == "http" {
 			fmt.Fprintln(stderr, "padlock serve: warning: listening beyond loopback over plain HTTP: the token travels in clear text; use --tls-cert/--tls-key or a TLS reverse proxy")
 		}
-		if *allowPrivate {
-			fmt.Fprintln(stderr, "padlock serve: warning: --allow-private on a reachable address lets anyone with the token scan your internal network")
+		if af.InternalTargets {
+			fmt.Fprintln(stderr, "padlock serve: warning: --allow-internal-targets on a reachable address lets anyone with the token scan your internal network")
 		}
 	}
 

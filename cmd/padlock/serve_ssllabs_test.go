@@ -113,7 +113,7 @@ func TestServeNodeSSLLabs(t *testing.T) {
 	db := filepath.Join(dir, "serve.db")
 	ip := fmt.Sprintf("127.%d.%d.%d", 13, rand.IntN(250)+1, rand.IntN(250)+1)
 	args := []string{"--db", db, "--listen", ip + ":443", "--tls-cert", certFile, "--tls-key", keyFile,
-		"--allow-private", "--anonymous-analyze", "--ca-file", roots, "--token", "node-ssllabs-test-token", "--timeout", "5s"}
+		"--allow-internal-targets", "--anonymous-analyze", "--ca-file", roots, "--token", "node-ssllabs-test-token", "--timeout", "5s"}
 	stop := startServeAt(t, args)
 
 	hosts := []string{goLab.Addr, ossl.Addr, plain}

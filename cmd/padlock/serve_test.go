@@ -129,7 +129,7 @@ func TestServeGeneratedToken(t *testing.T) {
 	if code, _, _ := serveRequest(t, "POST", base+"/api/v1/check", "wrong-token-wrong-token", `{"host":"127.0.0.1"}`); code != 401 {
 		t.Errorf("write with a wrong token: %d", code)
 	}
-	// With the token, a loopback target is refused: no --allow-private.
+	// With the token, a loopback target is refused: no --allow-internal-targets.
 	code, _, body = serveRequest(t, "POST", base+"/api/v1/check", tok, `{"host":"127.0.0.1"}`)
 	if code != 400 || !strings.Contains(body, "private_address") {
 		t.Errorf("loopback check: %d %s", code, body)
@@ -144,7 +144,7 @@ func TestServeGeneratedToken(t *testing.T) {
 
 func TestServePrivate(t *testing.T) {
 	const tok = "a-token-of-our-own-choosing"
-	base, out, _ := startServe(t, "--private", "--token", tok)
+	base, out, _ := startServe(t, "--require-token-for-reads", "--token", tok)
 	if strings.Contains(out.String(), tok) {
 		t.Error("a given token was printed")
 	}
