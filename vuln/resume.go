@@ -43,7 +43,7 @@ type Resumption struct {
 // ticket (RFC 5246 §7.4.1.2, RFC 5077 §3.4) on the endpoint of d, with the
 // protocol and suites the prober found (res). It opens at most four
 // connections, each bounded by opts.Wait.
-func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options) Resumption {
+func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options) (out Resumption) {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, 4*opts.Wait+time.Second)
 	defer cancel()
@@ -51,7 +51,6 @@ func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, 
 		return Resumption{Reason: "no probe result"}
 	}
 	r := &run{target: &target{d: d, res: res, opts: opts, ep: d.Endpoint()}}
-	out := Resumption{}
 	defer func() { out.Connections = int(r.conns.Load()) }()
 	ver, ids := handshakeTarget(res, nil)
 	if ver == 0 {
