@@ -130,3 +130,17 @@ func TestV3SwitchValues(t *testing.T) {
 		t.Errorf("all=done: %q %v", got, err)
 	}
 }
+
+func TestRootCertsRaw(t *testing.T) {
+	ts, _ := newTestServer(t, Config{})
+	for _, v := range []string{"v3", "v4"} {
+		r := do(t, "GET", ts.URL+"/api/"+v+"/getRootCertsRaw?trustStore=1", "", nil)
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") ||
+			strings.Count(string(r.body), "-----BEGIN CERTIFICATE-----") < 100 || !strings.Contains(string(r.body), "# SHA256 Fingerprint: ") {
+			t.Errorf("%s: %d %.300s", v, r.status, r.body)
+		}
+	}
+	if r := do(t, "GET", ts.URL+"/api/v3/getRootCertsRaw?trustStore=2", "", nil); r.status != 400 || v3Err(t, r)["field"] != "trustStore" {
+		t.Errorf("trustStore=2: %d %s", r.status, r.body)
+	}
+}

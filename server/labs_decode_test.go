@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"padlock/lab"
 	"padlock/lab/peer"
 	"padlock/vuln"
 	"padlock/web"
@@ -207,10 +208,16 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 		DHParam:        dh,
 		SessionTickets: true,
 		ECDHCurve:      "X25519:prime256v1",
-		Extra:          []string{"ssl_session_cache shared:padlocktest:1m", "add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\""},
+		Extra:          []string{"ssl_session_cache shared:padlocktest:1m", "add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains; preload\""},
 	})
 	goLab, ca := labServer(t)
 	plain := plainHTTPServer(t)
+	// A self-signed certificate for another name: untrusted, mismatched.
+	other, err := lab.SelfSigned(lab.LeafOptions{DNSNames: []string{"other.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ossl := peer.OpenSSL(t, peer.OpenSSLOptions{Leaf: other, Www: true, MaxProtocol: "TLSv1.2"})
 
 	cfg := Config{AllowPrivate: true, Store: openStore(t), Resolver: stubResolver{"localhost": {"127.0.0.1"}}}
 	cfg.AssessOptions.PKI.ExtraRoots = append(cfg.AssessOptions.PKI.ExtraRoots, ca.Root().Cert, ngx.CA.Root().Cert)
@@ -228,6 +235,7 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 		{"nginx", "localhost:" + fmt.Sprint(ngx.Port)},
 		{"go", goLab.Addr},
 		{"no-tls", plain},
+		{"mismatch", "localhost:" + fmt.Sprint(ossl.Port)},
 	} {
 		host := url.QueryEscape(target.host)
 		r := do(t, "GET", ts.URL+"/api/v3/analyze?host="+host+"&startNew=on&all=done", testToken, nil)
@@ -283,6 +291,9 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 		if g := g.(map[string]any); g["name"] == "x25519" && g["bits"] != 256.0 {
 			t.Errorf("x25519 bits %v, want 256 as SSL Labs", g["bits"])
 		}
+	}
+	if names := results["mismatch"]["certHostnames"]; fmt.Sprint(names) != "[other.example]" {
+		t.Errorf("mismatch: certHostnames %v", names)
 	}
 	noTLS := ep("no-tls")
 	if _, ok := noTLS["grade"]; ok {

@@ -329,7 +329,7 @@ func oneLine(s string) string {
 }
 
 // storedHost returns the newest stored assessment of t no older than
-// maxAge (0: any age), or nil.
+// maxAge (0: any age; ERROR results errorCacheTTL at most), or nil.
 func (s *Server) storedHost(r *http.Request, t assess.Target, maxAge time.Duration) (*assess.Host, error) {
 	key := store.SiteKey(t.String())
 	hist, err := s.cfg.Store.History(r.Context(), key)
@@ -345,7 +345,13 @@ func (s *Server) storedHost(r *http.Request, t assess.Target, maxAge time.Durati
 		if h.Status != assess.StatusReady && h.Status != assess.StatusError {
 			continue
 		}
-		if maxAge > 0 && time.Since(time.UnixMilli(h.TestTime)) > maxAge {
+		age := time.Since(time.UnixMilli(h.TestTime))
+		if maxAge > 0 && age > maxAge {
+			continue
+		}
+		// Errors are kept as briefly as in memory, so that a target that
+		// failed (e.g. to resolve) is tried again.
+		if h.Status == assess.StatusError && age > errorCacheTTL {
 			continue
 		}
 		return h, nil
