@@ -148,3 +148,10 @@ func (l *anonLimiter) record(addr string) {
 	}
 	l.starts[addr] = append(l.recentLocked(addr, now), now)
 }
+
+// setClock replaces the limiter's clock (tests).
+func (l *anonLimiter) setClock(now func() time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.now = now
+}

@@ -65,11 +65,11 @@ func TestAnalyzeAnonymous(t *testing.T) {
 	if r := do(t, "GET", ts.URL+"/api/v3/analyze?host=one.example", "", nil); r.status != 200 {
 		t.Errorf("poll: %d %s", r.status, r.body)
 	}
-	srv.anon.now = func() time.Time { return time.Now().Add(2 * time.Second) }
+	srv.anon.setClock(func() time.Time { return time.Now().Add(2 * time.Second) })
 	if r := do(t, "GET", ts.URL+"/api/v3/analyze?host=two.example", "", nil); r.status != 200 {
 		t.Fatalf("second: %d %s", r.status, r.body)
 	}
-	srv.anon.now = func() time.Time { return time.Now().Add(4 * time.Second) }
+	srv.anon.setClock(func() time.Time { return time.Now().Add(4 * time.Second) })
 	r = do(t, "GET", ts.URL+"/api/v3/analyze?host=three.example", "", nil)
 	if r.status != http.StatusTooManyRequests || !strings.Contains(v3Err(t, r)["message"].(string), "2 an hour") {
 		t.Errorf("third in the hour: %d %s", r.status, r.body)
@@ -78,7 +78,7 @@ func TestAnalyzeAnonymous(t *testing.T) {
 	if r := do(t, "GET", ts.URL+"/api/v3/analyze?host=three.example", testToken, nil); r.status != 200 {
 		t.Errorf("with the token: %d %s", r.status, r.body)
 	}
-	srv.anon.now = func() time.Time { return time.Now().Add(time.Hour + 5*time.Second) }
+	srv.anon.setClock(func() time.Time { return time.Now().Add(time.Hour + 5*time.Second) })
 	if r := do(t, "GET", ts.URL+"/api/v3/analyze?host=four.example", "", nil); r.status != 200 {
 		t.Errorf("an hour later: %d %s", r.status, r.body)
 	}
