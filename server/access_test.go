@@ -21,7 +21,11 @@ func TestAnalyzeClosedByDefault(t *testing.T) {
 	ts, _ := newTestServer(t, Config{Resolver: stubResolver{"public.example": {"192.0.2.1"}}})
 	for _, v := range []string{"v3", "v4"} {
 		r := do(t, "GET", ts.URL+"/api/"+v+"/analyze?host=public.example&startNew=on", "", nil)
-		if r.status != http.StatusUnauthorized {
+		want := http.StatusUnauthorized
+		if v == "v4" {
+			want = http.StatusBadRequest // SSL Labs v4: field "email"
+		}
+		if r.status != want {
 			t.Fatalf("%s: %d %s", v, r.status, r.body)
 		}
 		msg := v3Err(t, r)["message"].(string)
@@ -96,8 +100,8 @@ func TestAnalyzeV4Email(t *testing.T) {
 		status      int
 	}{
 		{"/api/v4/analyze?host=a.example", "ops@example.org", 200},
-		{"/api/v4/analyze?host=b.example", "other@example.org", 401},
-		{"/api/v4/analyze?host=c.example", "", 401},
+		{"/api/v4/analyze?host=b.example", "other@example.org", 400},
+		{"/api/v4/analyze?host=c.example", "", 400},
 		// v3 clients send no email: the header means nothing there.
 		{"/api/v3/analyze?host=d.example", "ops@example.org", 401},
 	} {
@@ -105,8 +109,12 @@ func TestAnalyzeV4Email(t *testing.T) {
 		if c.email != "" {
 			req.Header.Set("email", c.email)
 		}
-		if r := send(t, req); r.status != c.status {
+		r := send(t, req)
+		if r.status != c.status {
 			t.Errorf("%s email %q: %d, want %d: %s", c.path, c.email, r.status, c.status, r.body)
+		}
+		if r.status == 400 && v3Err(t, r)["field"] != "email" {
+			t.Errorf("%s email %q: %s", c.path, c.email, r.body)
 		}
 	}
 }
@@ -142,5 +150,13 @@ func TestRootCertsRaw(t *testing.T) {
 	}
 	if r := do(t, "GET", ts.URL+"/api/v3/getRootCertsRaw?trustStore=2", "", nil); r.status != 400 || v3Err(t, r)["field"] != "trustStore" {
 		t.Errorf("trustStore=2: %d %s", r.status, r.body)
+	}
+}
+
+func TestV4Register(t *testing.T) {
+	ts, _ := newTestServer(t, Config{})
+	r := do(t, "POST", ts.URL+"/api/v4/register", "", map[string]string{"email": "a@example.org"})
+	if r.status != 400 || !strings.Contains(v3Err(t, r)["message"].(string), "--api-email") {
+		t.Errorf("register: %d %s", r.status, r.body)
 	}
 }

@@ -31,6 +31,7 @@
 //	GET /api/v3/getEndpointData?host=…&s=IP
 //	GET /api/v3/getStatusCodes
 //	GET /api/v3/getRootCertsRaw?trustStore=1
+//	POST /api/v4/register                   refused: the operator registers emails
 //
 // # SSL Labs API compatibility
 //
@@ -334,6 +335,7 @@ func (s *Server) routes() {
 		m.Handle("GET "+v+"getStatusCodes", read(http.HandlerFunc(s.v3StatusCodes)))
 		m.Handle("GET "+v+"getRootCertsRaw", read(http.HandlerFunc(s.v3RootCerts)))
 	}
+	m.Handle("POST /api/v4/register", read(http.HandlerFunc(s.v4Register)))
 	s.mux = m
 }
 

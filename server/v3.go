@@ -230,11 +230,19 @@ func (s *Server) mayStart(w http.ResponseWriter, r *http.Request, t assess.Targe
 		}
 		return true, true
 	}
-	w.Header().Set("WWW-Authenticate", `Bearer realm="padlock"`)
 	msg := "starting a new assessment needs credentials: send Authorization: Bearer TOKEN"
 	if isV4(r) {
-		msg += ", or an email header the operator registered (padlock serve --api-email ADDRESS)"
+		// SSL Labs v4 answers an unregistered email with 400 and the
+		// field "email", which v4 clients report as such.
+		msg = "this email address is not registered with this padlock server (the operator registers addresses with padlock serve --api-email ADDRESS); or send Authorization: Bearer TOKEN"
+		if r.Header.Get("email") == "" {
+			msg = "qp.mandatory: send the email header with an address the operator registered (padlock serve --api-email ADDRESS), or Authorization: Bearer TOKEN"
+		}
+		msg += "; the operator can also open analyze to anonymous callers, rate-limited per client address, with padlock serve --anonymous-analyze"
+		v3Errors(w, http.StatusBadRequest, v3Error{Field: "email", Message: msg})
+		return false, false
 	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="padlock"`)
 	msg += "; the operator can open analyze to anonymous callers, rate-limited per client address, with padlock serve --anonymous-analyze"
 	if !startNew {
 		msg = "no cached assessment of " + t.String() + "; " + msg
@@ -316,6 +324,12 @@ func (s *Server) v3RootCerts(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Max-Assessments", strconv.Itoa(s.cfg.MaxConcurrentScans))
 	w.Header().Set("X-Current-Assessments", strconv.Itoa(s.work.current()))
 	io.WriteString(w, b.String())
+}
+
+// v4Register answers SSL Labs v4's register call: on padlock the operator
+// registers the addresses (padlock serve --api-email).
+func (s *Server) v4Register(w http.ResponseWriter, _ *http.Request) {
+	v3Errors(w, http.StatusBadRequest, v3Error{Field: "email", Message: "registration is done by the operator of this padlock server: padlock serve --api-email ADDRESS"})
 }
 
 // oneLine drops control characters.
