@@ -44,7 +44,7 @@ func (s *Server) v3OK(w http.ResponseWriter, v any) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-func (s *Server) v3Info(w http.ResponseWriter, r *http.Request) {
+func (s *Server) v3Info(w http.ResponseWriter, _ *http.Request) {
 	msgs := []string{
 		"padlock: an SSL Labs API-compatible server (v3 and v4: info, analyze, getEndpointData, getStatusCodes, getRootCertsRaw); assessments are run by this server and nothing is published.",
 	}
@@ -56,10 +56,9 @@ func (s *Server) v3Info(w http.ResponseWriter, r *http.Request) {
 	if !s.cfg.AllowPrivate {
 		msgs = append(msgs, "Hosts that resolve to private, loopback or otherwise non-public addresses are refused.")
 	}
-	var coolOff int64
-	if s.cfg.AnonymousAnalyze && s.auth(r, true) != authOK {
-		coolOff = anonCoolOff.Milliseconds()
-	}
+	// SSL Labs' own value; enforced for anonymous callers (clients treat
+	// anything under a second as a broken answer).
+	coolOff := anonCoolOff.Milliseconds()
 	s.v3OK(w, labsapi.Info{
 		EngineVersion:        assess.EngineVersion,
 		CriteriaVersion:      assess.CriteriaVersion,
