@@ -13,18 +13,13 @@ import (
 	"padlock/store"
 )
 
-// singleSource is the TargetsFile of the one-target scans that hold the
-// single-host assessments (analyze, check): the dashboard and "latest"
-// skip them, History and analyze's cache read them.
-const singleSource = "padlock-serve:analyze"
-
 // saveSingle stores a finished single-host assessment so that it is
 // served from the store after a restart (analyze with fromCache, maxAge,
 // getEndpointData).
 func (s *Server) saveSingle(ctx context.Context, h *assess.Host, started time.Time) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if _, err := fleet.SaveHost(ctx, s.cfg.Store, "analyze "+h.Host, singleSource, h, started); err != nil {
+	if _, err := fleet.SaveHost(ctx, s.cfg.Store, "analyze "+h.Host, store.SingleHostFile, h, started); err != nil {
 		s.log.Error("saving an assessment", "host", h.Host, "err", err)
 	}
 }
@@ -36,7 +31,7 @@ func (s *Server) fleetScans(ctx context.Context) ([]store.Scan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(sc store.Scan) bool { return sc.TargetsFile == singleSource }), nil
+	return store.FleetScans(all), nil
 }
 
 // addrLooker is a resolver that can also look up PTR records (the

@@ -54,7 +54,7 @@
 //     cached results need nothing (unless Config.Private).
 //   - The cache is the server's memory (Config.CacheTTL; errors 15
 //     minutes) and the store: every single-host assessment is saved as a
-//     finished one-target scan (TargetsFile singleSource, left out of the
+//     finished one-target scan (TargetsFile store.SingleHostFile, left out of the
 //     dashboard), so results survive a restart. A plain analyze accepts a
 //     result younger than CacheTTL; fromCache=on any, or one younger than
 //     maxAge hours.
