@@ -127,7 +127,7 @@ func Assess(ctx context.Context, t Target, opts Options) *Host {
 	}
 	var site *web.Result
 	if opts.Web != nil {
-		wg.Go(func() { site = checkWeb(ctx, t, *opts.Web) })
+		wg.Go(func() { site = checkWeb(ctx, t, *opts.Web, opts.PKI) })
 	}
 	wg.Wait()
 
@@ -190,13 +190,20 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (
 	if _, err := netip.ParseAddr(t.Host); err != nil {
 		pe.Host = t.Host
 	}
+	// The certificate analysis shares the endpoint's budget with the probe.
+	certCtx := ctx
+	if opts.Probe.Budget > 0 {
+		var cancel context.CancelFunc
+		certCtx, cancel = context.WithTimeout(ctx, opts.Probe.Budget)
+		defer cancel()
+	}
 	res, err := probeRun(ctx, pe, opts.Probe)
 	now := opts.now()
 	po := opts.PKI
 	if po.Now.IsZero() {
 		po.Now = now
 	}
-	ep, rep := fromProbe(ctx, res, err, t.certName(), po)
+	ep, rep := fromProbe(certCtx, res, err, t.certName(), po)
 	ep.IPAddress = a.String()
 	ev = &evidence{probe: res, probeErr: err, certs: rep, now: now}
 	if opts.Vuln != nil && err == nil {

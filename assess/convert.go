@@ -51,6 +51,14 @@ func fromProbe(ctx context.Context, res *probe.Result, err error, name string, o
 		applyCerts(ep.Details, rep, res.Endpoint.SNI)
 	}
 	switch {
+	case err == nil && rep != nil && rep.Incomplete != "":
+		// The budget (or the caller) ended the certificate analysis: no
+		// verdict from half a judgement.
+		ep.StatusMessage, ep.PadlockFailure = MsgBudgetExceeded, FailBudget
+		if errors.Is(ctx.Err(), context.Canceled) {
+			ep.StatusMessage, ep.PadlockFailure = MsgCancelled, FailCancelled
+		}
+		ep.Details.PadlockErrors = append(ep.Details.PadlockErrors, rep.Incomplete)
 	case err == nil:
 		if ep.Details == nil || len(ep.Details.Protocols) == 0 {
 			ep.StatusMessage, ep.PadlockFailure = MsgNoSecureProtocol, FailNoTLS

@@ -89,9 +89,9 @@ func issue(t *testing.T, ca *lab.CA, opts lab.LeafOptions) *lab.Leaf {
 	return l
 }
 
-// aiaLeaf issues a localhost leaf from inter whose AIA caIssuers URL is
-// issuerURL, served without its intermediate (lab has no AIA option).
-func aiaLeaf(t *testing.T, inter *lab.CA, issuerURL string) *lab.Leaf {
+// aiaLeaf issues a localhost leaf from inter whose AIA caIssuers URLs are
+// issuerURLs, served without its intermediate (lab has no AIA option).
+func aiaLeaf(t *testing.T, inter *lab.CA, issuerURLs ...string) *lab.Leaf {
 	t.Helper()
 	key, err := lab.NewKey(lab.KeyRSA2048)
 	if err != nil {
@@ -111,7 +111,7 @@ func aiaLeaf(t *testing.T, inter *lab.CA, issuerURL string) *lab.Leaf {
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
-		IssuingCertificateURL: []string{issuerURL},
+		IssuingCertificateURL: issuerURLs,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, inter.Cert, key.Public(), inter.Key)
 	if err != nil {

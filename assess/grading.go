@@ -62,6 +62,9 @@ func (e evidence) facts(host string) grade.Facts {
 	case res == nil:
 		f.Inconclusive = "no probe result"
 		return f
+	case e.certs != nil && e.certs.Incomplete != "":
+		f.Inconclusive = e.certs.Incomplete
+		return f
 	}
 
 	definiteNo := true

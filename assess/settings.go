@@ -6,9 +6,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"time"
 
+	"padlock/netguard"
 	"padlock/pki"
 	"padlock/probe"
 	"padlock/vuln"
@@ -65,6 +67,24 @@ type Settings struct {
 	// is set, so that whoever can reach it cannot map the network it runs
 	// in.
 	InternalTargets bool
+	// InternalFetches lets what a scanned site points padlock to (AIA
+	// caIssuers URLs, redirects, links to other hosts) be on non-public
+	// addresses. Off, such addresses are refused after resolution and at
+	// the socket, before any connection (package netguard): a scanned site
+	// must not make padlock reach the network it runs in, such as a cloud
+	// metadata service on 169.254.169.254. The targets themselves are
+	// InternalTargets' business. Tests and the lab, all on loopback, set
+	// it.
+	InternalFetches bool
+}
+
+// FetchPolicy is the netguard policy for the addresses a scanned site
+// hands padlock: AllowPrivate only with InternalFetches.
+func (s Settings) FetchPolicy() netguard.Policy {
+	if s.InternalFetches {
+		return netguard.AllowPrivate
+	}
+	return netguard.PublicOnly
 }
 
 // DefaultSettings are the settings when nothing is said: AIA fetching,
@@ -104,13 +124,14 @@ func (s Settings) Options() (Options, error) {
 		o.PKI.ExtraRoots = roots
 	}
 	if s.FetchIssuers {
-		o.PKI.FetchIssuer = pki.HTTPIssuerFetcher(nil, 0, s.Timeout)
+		g := &netguard.Guard{Policy: s.FetchPolicy(), Hint: netguard.SiteHint}
+		o.PKI.FetchIssuer = pki.HTTPIssuerFetcher(&http.Client{Transport: g.Transport()}, 0, s.Timeout)
 	}
 	if s.Vuln {
 		o.Vuln = &vuln.Options{}
 	}
 	if s.Web {
-		o.Web = &web.Options{Timeout: s.Timeout}
+		o.Web = &web.Options{Timeout: s.Timeout, Policy: s.FetchPolicy()}
 	}
 	return o, nil
 }
@@ -162,6 +183,7 @@ type settingsJSON struct {
 	Vuln            bool   `json:"vuln"`
 	Web             bool   `json:"web"`
 	InternalTargets bool   `json:"internalTargets,omitempty"`
+	InternalFetches bool   `json:"internalFetches,omitempty"`
 }
 
 // MarshalJSON writes the durations as Go duration strings.
@@ -175,6 +197,7 @@ func (s Settings) MarshalJSON() ([]byte, error) {
 		Vuln:            s.Vuln,
 		Web:             s.Web,
 		InternalTargets: s.InternalTargets,
+		InternalFetches: s.InternalFetches,
 	})
 }
 
@@ -193,6 +216,7 @@ func (s *Settings) UnmarshalJSON(b []byte) error {
 		Vuln:            j.Vuln,
 		Web:             j.Web,
 		InternalTargets: j.InternalTargets,
+		InternalFetches: j.InternalFetches,
 	}
 	s.Timeout, _ = time.ParseDuration(j.Timeout)
 	s.Budget, _ = time.ParseDuration(j.Budget)

@@ -12,8 +12,13 @@ import (
 
 // checkWeb runs the plain-HTTP side of the target. A pinned target's name
 // is sent to its first pinned address, as the TLS probe does; other names
-// (a redirect to another host) resolve normally.
-func checkWeb(ctx context.Context, t Target, opts web.Options) *web.Result {
+// (a redirect to another host) resolve normally, under opts.Policy. Unless
+// opts.RootCAs is set, HTTPS hops are verified against the roots the TLS
+// side judges chains with (pki: the Mozilla store plus --ca-file roots).
+func checkWeb(ctx context.Context, t Target, opts web.Options, trust pki.Options) *web.Result {
+	if opts.RootCAs == nil {
+		opts.RootCAs, _ = trust.TrustPool() // an unreadable store is reported by pki
+	}
 	if len(t.Pin) > 0 {
 		pin := t.Pin[0]
 		next := opts.Dial

@@ -73,6 +73,37 @@ func TestWebSideEndToEnd(t *testing.T) {
 	}
 }
 
+// TestWebTrustsCAFile: with no roots of its own, the plain-HTTP side
+// verifies HTTPS with the roots the TLS side uses (--ca-file included):
+// nginx's chain from the test CA is trusted on both sides.
+func TestWebTrustsCAFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts nginx")
+	}
+	t.Parallel()
+	s := peer.Nginx(t, peer.NginxOptions{Protocols: "TLSv1.2 TLSv1.3", HTTP: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := Assess(ctx, Target{
+		Host: "localhost", Port: uint16(s.Port), HTTPPort: uint16(s.HTTPPort),
+		Pin: []netip.Addr{netip.MustParseAddr("127.0.0.1")},
+	}, Options{
+		Probe: testProbeOptions(),
+		PKI:   pkiOptionsWithTestRoots(t),
+		Web:   &web.Options{IgnoreRobotsTxt: true, MaxPages: 2},
+	})
+	if len(h.Endpoints) != 1 || h.PadlockWeb == nil {
+		t.Fatalf("host %s %q", h.Status, h.StatusMessage)
+	}
+	if ch := h.Endpoints[0].Details.CertChains; len(ch) == 0 || !ch[0].Trusted {
+		t.Errorf("TLS side: chain not trusted")
+	}
+	hops := h.PadlockWeb.HTTPSRedirects
+	if len(hops) == 0 || !hops[0].Secure || hops[0].Status == 0 || hops[0].TLSError != "" {
+		t.Errorf("HTTPS hops %+v", hops)
+	}
+}
+
 // firedOrPending reports whether rule r is among the endpoint's findings or
 // the reasons it missed A+.
 func firedOrPending(ep *Endpoint, r grade.RuleID) bool {

@@ -137,6 +137,9 @@ var ErrStrict = errors.New("bad rows in strict mode")
 // is then assessed on 443 and its web check starts from that port), or
 // host[:port][/path].
 //
+// A row with a control character in any field (controlChar: NUL, escape,
+// DEL, C1 controls...) is bad: it is refused, never stored or stripped.
+//
 // Bad rows are left out and listed in TargetFile.Errors with their line
 // numbers; the file as a whole fails only when it cannot be read, is larger
 // than MaxBytes, has more than MaxRows rows, has a CSV header without the
@@ -420,8 +423,13 @@ func (p *parser) rowError(line int, format string, args ...any) {
 // fatal (too many rows).
 func (p *parser) add(line int, org, rawURL, group, tags, notes, ip, httpURL string) error {
 	for i, v := range []string{org, rawURL, group, tags, notes, ip, httpURL} {
+		name := []string{colOrganisation, colURL, colGroup, colTags, colNotes, colIP, colHTTP}[i]
 		if len(v) > MaxFieldBytes {
-			p.rowError(line, "%s is longer than %d bytes", []string{colOrganisation, colURL, colGroup, colTags, colNotes, colIP, colHTTP}[i], MaxFieldBytes)
+			p.rowError(line, "%s is longer than %d bytes", name, MaxFieldBytes)
+			return nil
+		}
+		if r, ok := controlChar(v); ok {
+			p.rowError(line, "%s holds the control character %U: remove it (control characters are refused, not stored)", name, r)
 			return nil
 		}
 	}
@@ -476,6 +484,22 @@ func (p *parser) add(line int, org, rawURL, group, tags, notes, ip, httpURL stri
 	p.seen[id] = line
 	p.tf.Targets = append(p.tf.Targets, t)
 	return nil
+}
+
+// controlChar returns the first control character in s, if any: C0
+// controls but tab, line feed and carriage return (white space, folded
+// where a field is one line), DEL and the C1 controls (U+0080-U+009F,
+// which some terminals read as escape sequences). A row holding one is
+// refused rather than stored and exported raw.
+func controlChar(s string) (rune, bool) {
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // oneLine trims s and folds its line breaks and tabs into spaces.

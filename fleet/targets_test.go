@@ -210,6 +210,45 @@ func TestExamples(t *testing.T) {
 	}
 }
 
+// TestParseControlCharacters: a row with a control character in any field
+// is refused with its line number, in CSV and in plain lists; tab and line
+// breaks stay white space.
+func TestParseControlCharacters(t *testing.T) {
+	in := strings.Join([]string{
+		"organisation,url,group,tags,notes",                // 1
+		"Nul\x00Org,https://a.example/,,,",                 // 2
+		"Good,https://b.example/,,,",                       // 3
+		"Esc,https://c.example/,\x1b[31mred,,",             // 4
+		"Del,https://d.example/,,x\x7fy,",                  // 5
+		"C1,https://e.example/,,,csi \u009b2J",             // 6
+		"\"Tab\tOrg\",https://f.example/,,,\"two\nlines\"", // 7-8: white space, kept
+		"Bell,https://g.example/\a,,,",                     // 9
+	}, "\n")
+	tf := parse(t, in, ParseOptions{})
+	if got, want := lines(tf.Targets), []int{3, 7}; !slices.Equal(got, want) {
+		t.Errorf("good lines %v, want %v (errors %v)", got, want, tf.Errors)
+	}
+	if got, want := errLines(tf.Errors), []int{2, 4, 5, 6, 9}; !slices.Equal(got, want) {
+		t.Errorf("error lines %v, want %v\n%v", got, want, tf.Errors)
+	}
+	for _, want := range []string{"line 2: organisation holds the control character U+0000", "line 4: group holds the control character U+001B",
+		"line 5: tags holds the control character U+007F", "line 6: notes holds the control character U+009B", "line 9: url holds the control character U+0007"} {
+		if !slices.ContainsFunc(tf.Errors, func(e RowError) bool { return strings.HasPrefix(e.Error(), want) }) {
+			t.Errorf("no error %q in %v", want, tf.Errors)
+		}
+	}
+	if len(tf.Targets) == 2 && (tf.Targets[1].Organisation != "Tab Org" || tf.Targets[1].Notes != "two\nlines") {
+		t.Errorf("white space: %+v", tf.Targets[1])
+	}
+	list := parse(t, "ok.example\nnul\x00.example\n", ParseOptions{})
+	if got := errLines(list.Errors); !slices.Equal(got, []int{2}) || len(list.Targets) != 1 {
+		t.Errorf("list: errors %v targets %d", list.Errors, len(list.Targets))
+	}
+	if _, err := ParseTargets(strings.NewReader(in), ParseOptions{Strict: true}); !errors.Is(err, ErrStrict) || !strings.Contains(err.Error(), "line 2: organisation holds the control character U+0000") {
+		t.Errorf("strict: %v", err)
+	}
+}
+
 // FuzzParseTargets: the parser never panics, stays within its limits and
 // accounts for every row it keeps or refuses with a line inside the file.
 func FuzzParseTargets(f *testing.F) {
@@ -233,6 +272,11 @@ func FuzzParseTargets(f *testing.F) {
 			}
 			if tg.Host == "" || tg.Organisation == "" || tg.Port == 0 || tg.HTTPPort == 0 {
 				t.Fatalf("incomplete target %+v", tg)
+			}
+			for _, v := range append([]string{tg.Organisation, tg.URL, tg.Group, tg.Notes, tg.HTTP}, tg.Tags...) {
+				if r, ok := controlChar(v); ok {
+					t.Fatalf("target kept with control character %U: %+v", r, tg)
+				}
 			}
 			if _, err := FromStore(ToStore([]Target{tg})[0]); err != nil {
 				t.Fatalf("stored target does not read back: %v (%+v)", err, tg)

@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"padlock/netguard"
 )
 
 // Defaults and limits of AIA issuer fetching.
@@ -30,7 +32,13 @@ const (
 type IssuerFetcher func(ctx context.Context, url string) ([]byte, error)
 
 // HTTPIssuerFetcher returns a fetcher for AIA caIssuers URLs that uses
-// client (nil: a plain http.Client). It refuses any URL that is not http or
+// client. A nil client connects only to public addresses: the URLs come
+// from the scanned server's certificates, and must not reach loopback,
+// private, link-local (cloud metadata) or other non-public addresses, nor
+// redirect there (netguard.PublicOnly, checked after resolution and at the
+// socket). To allow them (tests, the lab, a private PKI's own AIA server),
+// pass a client built on a netguard.Guard with netguard.AllowPrivate. It
+// refuses any URL that is not http or
 // https (caIssuers may also be ldap:), follows at most three redirects, and
 // only to http(s), gives up after timeout (0: DefaultIssuerTimeout) and
 // refuses bodies over maxBytes (0: DefaultIssuerMaxBytes) or answers other
@@ -45,6 +53,8 @@ func HTTPIssuerFetcher(client *http.Client, maxBytes int64, timeout time.Duratio
 	var c http.Client
 	if client != nil {
 		c = *client
+	} else {
+		c.Transport = (&netguard.Guard{Hint: netguard.SiteHint}).Transport()
 	}
 	prev := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {

@@ -5,9 +5,12 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,6 +19,8 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"padlock/netguard"
 )
 
 // pkcs7 builds a DER certs-only SignedData bundle, as CAs serve .p7c files.
@@ -138,7 +143,7 @@ func TestAIAUnreachable(t *testing.T) {
 	for name, url := range map[string]string{"404": srv.URL + "/missing.der", "closed port": goneURL + "/inter.der"} {
 		t.Run(name, func(t *testing.T) {
 			leaf := customLeaf(t, p.inter, nil, func(c *x509.Certificate) { c.IssuingCertificateURL = []string{url} })
-			r := analyze(t, testHost, Options{FetchIssuer: HTTPIssuerFetcher(nil, 0, 2*time.Second)}, chainOf(leaf))
+			r := analyze(t, testHost, Options{FetchIssuer: HTTPIssuerFetcher(allowPrivateClient(), 0, 2*time.Second)}, chainOf(leaf))
 			wantFacts(t, r.Facts, func(f Facts) bool {
 				return !f.Trusted && !f.IncompleteChain && len(f.TrustErrors) == 2 && strings.Contains(f.TrustErrors[1], "could not be fetched")
 			}, "untrusted, fetch failure explained")
@@ -146,6 +151,86 @@ func TestAIAUnreachable(t *testing.T) {
 				t.Errorf("chain issues %v errors %v", c.IssueNames, c.AIAErrors)
 			}
 		})
+	}
+}
+
+// allowPrivateClient may reach loopback: the tests' AIA servers run there,
+// and say so explicitly.
+func allowPrivateClient() *http.Client {
+	return &http.Client{Transport: (&netguard.Guard{Policy: netguard.AllowPrivate}).Transport()}
+}
+
+// stubResolver answers from a table; names not in it do not resolve.
+type stubResolver map[string]string
+
+func (r stubResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	a, ok := r[host]
+	if !ok {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	return []netip.Addr{netip.MustParseAddr(a)}, nil
+}
+
+// TestAIAPrivateAddressesRefused: caIssuers URLs come from the scanned
+// server, so by default they never reach a non-public address, directly,
+// through a name, or through a redirect; the refusal comes before any
+// connection.
+func TestAIAPrivateAddressesRefused(t *testing.T) {
+	p := sharedPKI(t)
+	srv := newIssuerServer(t, map[string][]byte{"/inter.der": p.inter.DER})
+	var redirected atomic.Int32
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		redirected.Add(1)
+		http.Redirect(w, r, "http://"+strings.TrimPrefix(r.URL.Path, "/to/")+"/latest/meta-data/", http.StatusFound)
+	}))
+	t.Cleanup(redirector.Close)
+	run := func(fetch IssuerFetcher, url string) *ChainReport {
+		leaf := customLeaf(t, p.inter, nil, func(c *x509.Certificate) { c.IssuingCertificateURL = []string{url} })
+		r := analyze(t, testHost, Options{FetchIssuer: fetch}, chainOf(leaf))
+		c := r.Chains[0]
+		if c.Trusted || len(c.AIAFetched) != 0 || len(c.AIAErrors) != 1 || !strings.Contains(c.AIAErrors[0], "not a public address") {
+			t.Errorf("%s: trusted %v fetched %v errors %v", url, c.Trusted, c.AIAFetched, c.AIAErrors)
+		}
+		return c
+	}
+
+	// The default client: the loopback server is never reached.
+	run(HTTPIssuerFetcher(nil, 0, 2*time.Second), srv.URL+"/inter.der")
+	if n := srv.hits.Load(); n != 0 {
+		t.Errorf("the default fetcher reached loopback (%d requests)", n)
+	}
+
+	// Names that resolve to private addresses, and redirects from a
+	// "public" AIA server to private ones. The guard's dialer stands in for
+	// the network: aia.example (resolved to a public address) is carried
+	// to the loopback redirector; anything else dialled fails the test
+	// (Next sees addresses the guard allowed, never a refused one).
+	var dials atomic.Int32
+	g := &netguard.Guard{
+		Resolver: stubResolver{"aia.example": "8.8.8.8", "meta.example": "169.254.169.254", "intranet.example": "10.0.0.1", "ula.example": "fd00::1"},
+		Next: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials.Add(1)
+			if addr != "8.8.8.8:80" {
+				t.Errorf("dialled %s", addr)
+				return nil, errors.New("test: refused")
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, redirector.Listener.Addr().String())
+		},
+	}
+	fetch := HTTPIssuerFetcher(&http.Client{Transport: g.Transport()}, 0, 2*time.Second)
+	for _, u := range []string{"http://meta.example/x.der", "http://intranet.example/x.der", "http://ula.example/x.der", "http://169.254.169.254/x.der", "http://[fd00::1]/x.der"} {
+		run(fetch, u)
+	}
+	if n := dials.Load(); n != 0 {
+		t.Errorf("%d dials for names and addresses refused", n)
+	}
+	for _, to := range []string{"169.254.169.254", "10.0.0.1", "[fd00::1]", "100.64.0.1", "127.0.0.1", "meta.example"} {
+		redirected.Store(0)
+		run(fetch, "http://aia.example/to/"+to)
+		if n := redirected.Load(); n != 1 {
+			t.Errorf("redirect to %s: the redirector answered %d times, want once", to, n)
+		}
 	}
 }
 
@@ -196,7 +281,7 @@ func TestHTTPIssuerFetcher(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	fetch := HTTPIssuerFetcher(nil, 64<<10, 500*time.Millisecond)
+	fetch := HTTPIssuerFetcher(allowPrivateClient(), 64<<10, 500*time.Millisecond)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		url     string

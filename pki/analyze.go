@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -69,6 +68,27 @@ type Options struct {
 	SkipLint bool
 }
 
+// TrustPool returns the roots chains are judged against: Roots (a copy),
+// or the embedded Mozilla store, plus ExtraRoots. The plain-HTTP side
+// verifies its HTTPS hops with the same pool, so that one --ca-file means
+// one trust. When the Mozilla store cannot be read, the pool holds the
+// extra roots only, and the error says why.
+func (o Options) TrustPool() (*x509.CertPool, error) {
+	var pool *x509.CertPool
+	var err error
+	if o.Roots != nil {
+		pool = o.Roots.Clone()
+	} else if pool, err = MozillaRoots(); err != nil {
+		pool = x509.NewCertPool()
+	}
+	for _, c := range o.ExtraRoots {
+		if c != nil {
+			pool.AddCert(c)
+		}
+	}
+	return pool, err
+}
+
 // Report is the analysis of every chain an endpoint sent.
 type Report struct {
 	Host      string    `json:"host"`
@@ -84,6 +104,10 @@ type Report struct {
 	Facts Facts `json:"facts"`
 	// Errors are problems of the analysis itself (not of the server).
 	Errors []string `json:"errors,omitempty"`
+	// Incomplete says why the analysis did not finish (its context ended
+	// first): chains may be missing or judged from part of what was sent,
+	// and its verdicts must not be graded.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // Cert returns the certificate with the given id, or nil.
@@ -106,6 +130,9 @@ type ChainReport struct {
 	TrustPaths []TrustPath `json:"trustPaths"`
 	Issues     int         `json:"issues"` // Chain* bits
 	NoSNI      bool        `json:"noSni"`
+	// CertsNotAnalysed counts the certificates sent beyond MaxChainCerts:
+	// not analysed, and not in CertIDs (ID still covers them).
+	CertsNotAnalysed int `json:"padlockCertsNotAnalysed,omitempty"`
 
 	Protocol   registry.Protocol `json:"padlockProtocol"`
 	SNI        string            `json:"padlockSni,omitempty"`
@@ -178,6 +205,9 @@ type analyzer struct {
 // Analyze judges the chains one endpoint sent when asked for host (a DNS
 // name or an IP address). It makes no network access unless
 // opts.FetchIssuer is set, and never consults the host's trust store.
+// Its work is bounded per chain (MaxChainCerts, a budget of signature
+// checks, crypto/x509's own limits); when ctx ends it stops and says so in
+// Report.Incomplete.
 func Analyze(ctx context.Context, host string, chains []Chain, opts Options) *Report {
 	a := &analyzer{
 		ctx:     ctx,
@@ -196,26 +226,28 @@ func Analyze(ctx context.Context, host string, chains []Chain, opts Options) *Re
 	}
 	store := MozillaStore()
 	if opts.Roots != nil {
-		a.pool = opts.Roots.Clone()
 		store = RootStore{Name: StoreCustom}
-	} else {
-		p, err := MozillaRoots()
-		if err != nil {
-			a.errors = append(a.errors, err.Error())
-			p = x509.NewCertPool()
-		}
-		a.pool = p
 	}
+	pool, err := opts.TrustPool()
+	if err != nil {
+		a.errors = append(a.errors, err.Error())
+	}
+	a.pool = pool
 	for _, c := range opts.ExtraRoots {
 		if c != nil {
-			a.pool.AddCert(c)
 			a.extra[certID(c.Raw)] = true
 		}
 	}
 
 	r := &Report{Host: host, Time: a.now.UnixMilli(), RootStore: store, Chains: []*ChainReport{}}
 	for _, c := range chains {
+		if ctx.Err() != nil {
+			break
+		}
 		r.Chains = append(r.Chains, a.chain(c))
+	}
+	if err := ctx.Err(); err != nil {
+		r.Incomplete = "the certificate analysis was stopped: " + err.Error()
 	}
 	for _, ci := range a.order {
 		if ci.leaf && !ci.anyChainOfTrust {
@@ -267,7 +299,7 @@ func (a *analyzer) cert(der []byte, source string) *certInfo {
 			ci.out.setIssue(CertExpired)
 		}
 	}
-	if !a.opts.SkipLint && source != SourceRoot {
+	if !a.opts.SkipLint && source != SourceRoot && a.ctx.Err() == nil {
 		ci.out.Lint = lintCertificate(der)
 	}
 	a.certs[id] = ci
@@ -277,276 +309,6 @@ func (a *analyzer) cert(der []byte, source string) *certInfo {
 
 func (a *analyzer) certFor(x *x509.Certificate, source string) *certInfo {
 	return a.cert(x.Raw, source)
-}
-
-// chain analyses one chain.
-func (a *analyzer) chain(in Chain) *ChainReport {
-	cr := &ChainReport{
-		ID:         chainID(in.Certificates),
-		CertIDs:    []string{},
-		TrustPaths: []TrustPath{},
-		NoSNI:      in.SNI == "",
-		Protocol:   in.Protocol,
-		SNI:        in.SNI,
-	}
-	defer func() { cr.IssueNames = issueNames(cr.Issues, chainIssueNames[:]) }()
-	var sent []*certInfo
-	for _, der := range in.Certificates {
-		ci := a.cert(der, SourceSent)
-		sent = append(sent, ci)
-		cr.CertIDs = append(cr.CertIDs, ci.id)
-	}
-	cr.Facts = Facts{ChainIDs: []string{cr.ID}, NoCertificate: true}
-	if len(sent) == 0 {
-		cr.Issues |= ChainCouldNotValidate
-		cr.TrustError = "no certificate sent"
-		cr.Facts.TrustErrors = []string{cr.TrustError}
-		return cr
-	}
-	leafInfo := sent[0]
-	leafInfo.leaf = true
-	leaf := leafInfo.x
-	cr.Facts.LeafID = leafInfo.id
-	if leaf == nil {
-		cr.Issues |= ChainCouldNotValidate
-		cr.TrustError = "the leaf certificate cannot be parsed: " + leafInfo.out.ParseError
-		cr.Facts.TrustErrors = []string{cr.TrustError}
-		return cr
-	}
-
-	// Duplicates, the issuer-linked order of what was sent, and sent roots.
-	seen := map[string]bool{}
-	for _, ci := range sent {
-		if seen[ci.id] {
-			cr.Issues |= ChainUnrelatedOrDuplicate
-		}
-		seen[ci.id] = true
-	}
-	linked := linkSent(sent)
-	if !slices.IsSorted(linked) {
-		cr.Issues |= ChainWrongOrder
-	}
-	for _, ci := range sent[1:] {
-		if ci.x != nil && selfSigned(ci.x) {
-			cr.Issues |= ChainSelfSignedRoot
-		}
-	}
-
-	// Path validation: now, and if that fails, within the leaf's validity
-	// period too, to tell a chain of trust from a validity problem.
-	inter := x509.NewCertPool()
-	for _, ci := range sent[1:] {
-		if ci.x != nil {
-			inter.AddCert(ci.x)
-		}
-	}
-	verify := func(at time.Time) ([][]*x509.Certificate, error) {
-		return leaf.Verify(x509.VerifyOptions{
-			Roots:         a.pool,
-			Intermediates: inter,
-			CurrentTime:   at,
-			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		})
-	}
-	// The times a chain of trust is looked for when it fails now: now moved
-	// into the leaf's validity period, then the middle of that period.
-	verifyAnyTime := func() ([][]*x509.Certificate, error) {
-		at := a.now
-		if at.Before(leaf.NotBefore) {
-			at = leaf.NotBefore
-		}
-		if at.After(leaf.NotAfter) {
-			at = leaf.NotAfter
-		}
-		p, err := verify(at)
-		if err != nil {
-			if p2, err2 := verify(leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)); err2 == nil {
-				return p2, nil
-			}
-		}
-		return p, err
-	}
-	paths, err := verify(a.now)
-	anyPaths, anyErr := paths, err
-	if err != nil {
-		anyPaths, anyErr = verifyAnyTime()
-	}
-	top := sent[linked[len(linked)-1]].x
-	var fetched []*certInfo
-	if anyErr != nil && isUnknownAuthority(anyErr) && !selfSigned(top) && !a.issuedByRoot(top) {
-		if a.opts.FetchIssuer != nil {
-			fetched, cr.AIAErrors = a.completeChain(top)
-			for _, f := range fetched {
-				inter.AddCert(f.x)
-				cr.AIAFetched = append(cr.AIAFetched, f.id)
-			}
-			if len(fetched) > 0 {
-				cr.Issues |= ChainIncomplete
-				paths, err = verify(a.now)
-				anyPaths, anyErr = paths, err
-				if err != nil {
-					anyPaths, anyErr = verifyAnyTime()
-				}
-			}
-		}
-	}
-	trusted := err == nil
-	chainOfTrust := anyErr == nil
-	if chainOfTrust {
-		leafInfo.anyChainOfTrust = true
-	}
-	cr.Trusted = trusted
-	if err != nil {
-		cr.TrustError = err.Error()
-	}
-
-	// Trust paths.
-	usedIDs := map[string]bool{}
-	switch {
-	case chainOfTrust:
-		msg := ""
-		if !trusted {
-			msg = err.Error()
-		}
-		for _, p := range anyPaths {
-			tp := TrustPath{Trust: []Trust{{RootStore: a.storeOf(p[len(p)-1]), IsTrusted: trusted, TrustErrorMessage: msg}}}
-			for i, c := range p {
-				src := SourceSent
-				if i == len(p)-1 && !seen[certID(c.Raw)] {
-					src = SourceRoot
-				}
-				ci := a.certFor(c, src)
-				tp.CertIDs = append(tp.CertIDs, ci.id)
-				usedIDs[ci.id] = true
-			}
-			cr.TrustPaths = append(cr.TrustPaths, tp)
-		}
-	default:
-		tp := TrustPath{Trust: []Trust{{RootStore: a.storeLabel(), IsTrusted: false, TrustErrorMessage: err.Error()}}}
-		for _, i := range linked {
-			tp.CertIDs = append(tp.CertIDs, sent[i].id)
-		}
-		for _, f := range fetched {
-			tp.CertIDs = append(tp.CertIDs, f.id)
-		}
-		cr.TrustPaths = append(cr.TrustPaths, tp)
-	}
-	for _, i := range linked {
-		usedIDs[sent[i].id] = true
-	}
-	for _, ci := range sent {
-		if !usedIDs[ci.id] {
-			cr.Issues |= ChainUnrelatedOrDuplicate
-		}
-	}
-
-	// The leaf's issuer, for the OCSP staple.
-	var issuer *x509.Certificate
-	switch {
-	case len(anyPaths) > 0 && len(anyPaths[0]) > 1:
-		issuer = anyPaths[0][1]
-	case len(linked) > 1:
-		issuer = sent[linked[1]].x
-	case len(fetched) > 0:
-		issuer = fetched[0].x
-	}
-	if len(in.OCSPResponse) > 0 {
-		cr.OCSP = checkStaple(in.OCSPResponse, leaf, issuer, a.now)
-		switch cr.OCSP.RevocationStatus {
-		case RevocationRevoked, RevocationNotRevoked:
-			leafInfo.out.RevocationStatus = cr.OCSP.RevocationStatus
-		}
-		if cr.OCSP.RevocationStatus == RevocationRevoked {
-			leafInfo.out.setIssue(CertRevoked)
-		}
-	}
-
-	// SCTs from all three sources.
-	if len(leafInfo.out.EmbeddedSCTs) > 0 {
-		cr.HasSCT |= 1
-		cr.SCTs = append(cr.SCTs, leafInfo.out.EmbeddedSCTs...)
-	}
-	if cr.OCSP != nil && len(cr.OCSP.SCTs) > 0 {
-		cr.HasSCT |= 2
-		cr.SCTs = append(cr.SCTs, cr.OCSP.SCTs...)
-	}
-	for _, raw := range in.SCTs {
-		cr.HasSCT |= 4
-		s, err := ParseSCT(raw)
-		if err != nil {
-			s.Error = err.Error()
-		}
-		s.Source = SCTFromTLS
-		cr.SCTs = append(cr.SCTs, s)
-	}
-
-	// Distrust: the legacy Symantec PKI (judged on the validated paths, or
-	// on everything sent and fetched when there is none), and Mozilla
-	// distrust-after dates.
-	var symDistrusted bool
-	var symReason string
-	if len(anyPaths) > 0 {
-		symDistrusted = true
-		for _, p := range anyPaths {
-			_, d, r := symantecDistrust(leaf, p, a.now)
-			symDistrusted = symDistrusted && d
-			symReason = r
-		}
-	} else {
-		var all []*x509.Certificate
-		for _, ci := range sent {
-			if ci.x != nil {
-				all = append(all, ci.x)
-			}
-		}
-		for _, f := range fetched {
-			all = append(all, f.x)
-		}
-		_, symDistrusted, symReason = symantecDistrust(leaf, all, a.now)
-	}
-
-	f := &cr.Facts
-	f.NoCertificate = false
-	f.Mismatch = a.host != "" && !MatchesHost(leaf, a.host)
-	cr.NameMatch = !f.Mismatch
-	if f.Mismatch {
-		leafInfo.out.setIssue(CertHostnameMismatch)
-	}
-	f.Trusted = trusted
-	f.Expired = a.now.After(leaf.NotAfter)
-	f.NotYetValid = a.now.Before(leaf.NotBefore)
-	f.DaysLeft = daysLeft(leaf.NotAfter, a.now)
-	f.SelfSigned = selfSigned(leaf) && !chainOfTrust
-	if f.SelfSigned {
-		leafInfo.out.setIssue(CertSelfSigned)
-	}
-	f.Revoked = cr.OCSP != nil && cr.OCSP.RevocationStatus == RevocationRevoked
-	if cr.OCSP != nil {
-		f.StapledOCSP = cr.OCSP.RevocationStatus
-	}
-	if symDistrusted {
-		f.Distrusted = true
-		f.DistrustReason = append(f.DistrustReason, symReason)
-	}
-	if err != nil && strings.Contains(err.Error(), "distrust-after") {
-		f.Distrusted = true
-		f.DistrustReason = append(f.DistrustReason, "the root is distrusted in the Mozilla store for certificates issued after its distrust-after date")
-	}
-	if f.Distrusted {
-		leafInfo.anyChainOfTrust = leafInfo.anyChainOfTrust && !symDistrusted
-	}
-	sigHash := leafInfo.out.SigHash
-	f.SHA1Leaf = sigHash == "SHA1"
-	f.MD5OrMD2Leaf = sigHash == "MD5" || sigHash == "MD2"
-	f.LeafKey = keyOf(leaf)
-	f.InsecureKey = insecureKey(f.LeafKey)
-	f.WeakKey = !f.InsecureKey && f.LeafKey.Strength > 0 && f.LeafKey.Strength < weakKeyStrength
-	f.IncompleteChain = trusted && len(fetched) > 0
-	if leafInfo.out.EVPolicy && trusted && !f.Distrusted {
-		leafInfo.out.ValidationType = "E"
-	}
-	f.TrustErrors = a.trustErrors(f, cr, err, top, fetched)
-	return cr
 }
 
 // trustErrors explains, one line each, why a chain is not trusted.
@@ -619,6 +381,8 @@ func explainVerifyError(err error) string {
 		return msg
 	case errors.As(err, &ia):
 		return "a certificate in the chain is signed with an insecure algorithm (" + x509.SignatureAlgorithm(ia).String() + ")"
+	case strings.Contains(err.Error(), "signature check attempts limit reached"):
+		return "path validation gave up: the chain offers too many candidate issuers (crypto/x509's limit of signature checks was reached), as browsers give up on such chains"
 	}
 	return err.Error()
 }
@@ -641,67 +405,6 @@ func (a *analyzer) storeLabel() string {
 		return StoreCustom
 	}
 	return StoreMozilla
-}
-
-// linkSent follows issuers through the sent certificates, starting at the
-// leaf: the indices (into sent) of the leaf, its issuer, that one's issuer…
-// as far as the sent certificates go.
-func linkSent(sent []*certInfo) []int {
-	order := []int{0}
-	used := map[int]bool{0: true}
-	cur := sent[0].x
-	for cur != nil && !selfSigned(cur) {
-		next := -1
-		for i, ci := range sent {
-			if !used[i] && ci.x != nil && issuedBy(cur, ci.x) {
-				next = i
-				break
-			}
-		}
-		if next < 0 {
-			break
-		}
-		order = append(order, next)
-		used[next] = true
-		cur = sent[next].x
-	}
-	return order
-}
-
-// completeChain follows AIA caIssuers URLs up from top (the last sent
-// certificate on the leaf's path) until a certificate whose issuer is a
-// trusted root, a self-signed one, or a limit is reached.
-func (a *analyzer) completeChain(top *x509.Certificate) (fetched []*certInfo, errs []string) {
-	cur := top
-	for depth := 0; depth < maxAIADepth; depth++ {
-		var next *x509.Certificate
-		for _, u := range cur.IssuingCertificateURL {
-			certs, err := a.fetch(u)
-			if err != nil {
-				errs = append(errs, err.Error())
-				continue
-			}
-			for _, c := range certs {
-				if issuedBy(cur, c) {
-					next = c
-					break
-				}
-			}
-			if next != nil {
-				break
-			}
-			errs = append(errs, fmt.Sprintf("%s: served no issuer of %q", u, cur.Subject.String()))
-		}
-		if next == nil {
-			break
-		}
-		fetched = append(fetched, a.certFor(next, SourceAIA))
-		if selfSigned(next) || a.issuedByRoot(next) {
-			break
-		}
-		cur = next
-	}
-	return fetched, errs
 }
 
 // issuedByRoot reports whether a root of the trust store issued c (at any

@@ -26,6 +26,23 @@
 // checks those signatures itself to tell who issued what, so that chain
 // order, sent roots and self-signed leaves are still recognised.
 //
+// caIssuers URLs come from the scanned server: HTTPIssuerFetcher's default
+// client reaches only public addresses (package netguard, checked after
+// resolution and at the socket, redirects included); callers that must
+// fetch from loopback or a private network (tests, the lab) say so with an
+// AllowPrivate client.
+//
+// # Bounds
+//
+// A server chooses what it sends, so the work is bounded per chain: the
+// first MaxChainCerts (32) certificates are analysed and the rest counted;
+// linking them issuer to issuer and picking issuers out of AIA responses
+// spends at most 256 signature checks (crypto/x509 bounds its own path
+// search to 100 per validation); Analyze stops when its context ends and
+// says so (Report.Incomplete). A "path-building bomb" of 1,200 same-name
+// certificates, each signed by the one before, costs milliseconds, not a
+// minute of CPU.
+//
 // The legacy Symantec PKI is recognised by the keys Chromium lists
 // (symantec.go) and distrusted by the dates browsers used.
 //

@@ -628,6 +628,9 @@ func (w *webView) SecureByDefaultText() string {
 	case web.ReasonHTTPUnreachable:
 		return "no answer on the plain-HTTP port"
 	case web.ReasonHTTPError:
+		if n := len(w.HTTPRedirects); n > 0 && w.HTTPRedirects[n-1].Error != "" {
+			return "the plain-HTTP answer could not be used: " + w.HTTPRedirects[n-1].Error
+		}
 		return "the plain-HTTP answer could not be used"
 	case web.ReasonInconclusive:
 		return "could not be told (cancelled or out of time)"

@@ -253,13 +253,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s.guard = newGuard(cfg.AllowPrivate, cfg.Resolver, cfg.dial)
 	if cfg.FetchIssuers {
-		client := &http.Client{Transport: &http.Transport{
-			Proxy:                  nil,
-			DialContext:            s.guard.Dial,
-			TLSHandshakeTimeout:    10 * time.Second,
-			ResponseHeaderTimeout:  10 * time.Second,
-			MaxResponseHeaderBytes: 64 << 10,
-		}}
+		client := &http.Client{Transport: s.guard.Transport()}
 		s.cfg.AssessOptions.PKI.FetchIssuer = pki.HTTPIssuerFetcher(client, 0, 0)
 	}
 	s.work = newAssessor(s)

@@ -204,6 +204,7 @@ func (a *assessor) options() assess.Options {
 	if o.Web != nil {
 		w := *o.Web
 		w.Dial = s.guard.Dial
+		w.Policy, w.Resolver = s.guard.Policy, s.guard
 		o.Web = &w
 	}
 	return o
@@ -333,6 +334,11 @@ func (s *Server) scanOptions() fleet.Options {
 	o.HardStop = nil
 	if o.Web == nil && s.cfg.AssessOptions.Web != nil {
 		w := *s.cfg.AssessOptions.Web
+		o.Web = &w
+	}
+	if o.Web != nil {
+		w := *o.Web // a copy: the configured options are shared
+		w.Policy, w.Resolver = s.guard.Policy, s.guard
 		o.Web = &w
 	}
 	return o

@@ -14,11 +14,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/net/publicsuffix"
+
+	"padlock/netguard"
 )
 
 // Hop is one request of a redirect chain.
@@ -36,6 +39,10 @@ type Hop struct {
 	TLSError string `json:"tlsError,omitempty"`
 	// Error is why the request failed, or why the chain stopped here.
 	Error string `json:"error,omitempty"`
+
+	// answered: response bytes came, though no usable response (Status
+	// 0): a header too large, a malformed line... The port is not silent.
+	answered bool
 
 	sts []string // Strict-Transport-Security fields of the response
 	// Public-Key-Pins and Public-Key-Pins-Report-Only fields of an HTTPS
@@ -72,12 +79,9 @@ type fetcher struct {
 	requests  int
 }
 
-func newFetcher(opts Options) *fetcher {
-	dial := opts.Dial
-	if dial == nil {
-		d := &net.Dialer{Timeout: opts.Timeout}
-		dial = d.DialContext
-	}
+// newFetcher returns the fetcher of a Check of host (normalised).
+func newFetcher(opts Options, host string) *fetcher {
+	dial := guardedDial(opts, host)
 	suites := []uint16{}
 	for _, s := range tls.CipherSuites() {
 		suites = append(suites, s.ID)
@@ -119,6 +123,34 @@ func newFetcher(opts Options) *fetcher {
 }
 
 func (f *fetcher) close() { f.transport.CloseIdleConnections() }
+
+// guardedDial is the dialer of a Check of host. Connections to host itself
+// (any port) go to opts.Dial as they are: the caller chose the target.
+// Every other host was handed over by the site (a redirect, a link, a
+// frame): unless opts.Policy is netguard.AllowPrivate, its name is
+// resolved and refused, before any connection, when an address is not
+// public; the checked addresses are then dialled with opts.Dial, or with a
+// dialer that checks the socket address once more.
+func guardedDial(opts Options, host string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	next := opts.Dial
+	if next == nil {
+		next = (&net.Dialer{Timeout: opts.Timeout}).DialContext
+	}
+	if opts.Policy == netguard.AllowPrivate {
+		return next
+	}
+	g := &netguard.Guard{Policy: opts.Policy, Resolver: opts.Resolver, Next: opts.Dial, Hint: netguard.SiteHint}
+	if opts.Dial == nil {
+		g.Next = netguard.NewDialer(opts.Policy, g.Hint, opts.Timeout).DialContext
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		h, _, err := net.SplitHostPort(addr)
+		if err == nil && normalizeHost(h) == host {
+			return next(ctx, network, addr)
+		}
+		return g.Dial(ctx, network, addr)
+	}
+}
 
 // verifyTLS checks the chain a server sent for host against the roots,
 // once per host and port.
@@ -209,6 +241,7 @@ func (f *fetcher) one(ctx context.Context, u *url.URL, c *chain) (Hop, *url.URL,
 	}
 	rctx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
+	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotFirstResponseByte: func() { hop.answered = true }})
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		hop.Error = err.Error()
@@ -223,6 +256,9 @@ func (f *fetcher) one(ctx context.Context, u *url.URL, c *chain) (Hop, *url.URL,
 	resp, err := f.client.Do(req)
 	if err != nil {
 		hop.Error = requestError(err, ctx)
+		if hop.answered {
+			hop.Error = "the server answered, but padlock refused the response: " + hop.Error
+		}
 		c.stop, c.err = "error", hop.Error
 		var ne net.Error
 		if ctx.Err() != nil {

@@ -21,7 +21,9 @@
 // decompression, redirects per fetch, time per request and per site.
 // Requests are made one at a time, identify padlock in the User-Agent, and
 // respect robots.txt beyond the two home pages. Links are never followed
-// off the site (its registrable domain).
+// off the site (its registrable domain), and hosts other than the one
+// checked are reached only on public addresses unless Options.Policy
+// allows others (package netguard).
 package web
 
 import (
@@ -35,6 +37,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"padlock/netguard"
 )
 
 // Defaults for Options' zero values.
@@ -87,8 +91,18 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// Dial replaces the network dialer, e.g. to pin addresses or enforce
 	// politeness. It is called once per connection (connections are kept
-	// alive and requests are sequential).
+	// alive and requests are sequential). For hosts other than the one
+	// checked it receives addresses Policy allowed, not names.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Policy decides where the site may lead padlock: every host but the
+	// one checked (a redirect or link to www., robots.txt of another
+	// origin) is resolved first and refused, before any connection, when
+	// an address is not public, unless netguard.AllowPrivate (tests and the
+	// lab, on loopback). The checked host itself is the caller's choice.
+	Policy netguard.Policy
+	// Resolver resolves the hosts Policy judges (default
+	// net.DefaultResolver).
+	Resolver netguard.Resolver
 	// HSTSPreload, if set, is looked up for the host (see
 	// LoadPreloadList).
 	HSTSPreload PreloadList
@@ -125,7 +139,7 @@ const (
 	ReasonRedirectLoop     = "redirect-loop"
 	ReasonTooManyRedirects = "too-many-redirects"
 	ReasonHTTPUnreachable  = "http-unreachable" // no answer on the HTTP port
-	ReasonHTTPError        = "http-error"       // an answer padlock could not use
+	ReasonHTTPError        = "http-error"       // an answer padlock could not use (the first hop's Error says why)
 	ReasonInconclusive     = "inconclusive"     // cancelled or out of time
 )
 
@@ -343,7 +357,7 @@ func Check(ctx context.Context, host string, httpPort, httpsPort uint16, opts Op
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.SiteBudget)
 	defer cancel()
-	c.f = newFetcher(opts)
+	c.f = newFetcher(opts, res.Host)
 	c.run(ctx)
 	c.finish()
 	return res
@@ -515,6 +529,9 @@ func secureByDefault(hc *chain, host string) (bool, string) {
 	if len(hc.hops) == 0 || hc.final == nil {
 		return false, ReasonInconclusive
 	}
+	if hc.hops[0].Status == 0 && hc.hops[0].answered {
+		return false, ReasonHTTPError // the hop's Error says why
+	}
 	if hc.hops[0].Status == 0 {
 		return false, ReasonHTTPUnreachable
 	}
@@ -543,7 +560,9 @@ func (c *crawler) hostResponses(sc *chain) (hops []Hop, none string) {
 		}
 		hops = append(hops, h)
 	}
-	if len(sc.hops) > 0 && sc.hops[0].Status == 0 {
+	if len(sc.hops) > 0 && sc.hops[0].Status == 0 && sc.hops[0].answered {
+		none = "HTTPS answered unusably: " + sc.hops[0].Error
+	} else if len(sc.hops) > 0 && sc.hops[0].Status == 0 {
 		none = "HTTPS did not answer: " + sc.hops[0].Error
 	} else if len(sc.hops) > 0 && !sc.hops[0].Secure {
 		none = "no HTTPS response"

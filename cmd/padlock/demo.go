@@ -63,6 +63,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// Everything the lab serves is on loopback, what its sites point to
+	// included.
+	af.InternalFetches = true
 	opts, err := af.options()
 	if err != nil {
 		return err

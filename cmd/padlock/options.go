@@ -31,7 +31,9 @@ const (
 
 // registerAssessFlags registers the assessment flags on fs, with the
 // defaults of assess.DefaultSettings. A service also gets
-// --allow-internal-targets; an operator's command always allows them.
+// --allow-internal-targets; an operator's command always allows them, and
+// gets --allow-internal-fetches for what the sites point to (a service
+// guards every connection by its targets' rule).
 func registerAssessFlags(fs *flag.FlagSet, service bool) *assessFlags {
 	f := &assessFlags{Settings: assess.DefaultSettings(), fs: fs}
 	s := &f.Settings
@@ -47,6 +49,7 @@ func registerAssessFlags(fs *flag.FlagSet, service bool) *assessFlags {
 		fs.BoolVar(&s.InternalTargets, "allow-internal-targets", false, "DANGEROUS beyond demos and tests: let the served scanner assess targets on private, loopback, link-local and other non-public addresses")
 	} else {
 		s.InternalTargets = true
+		fs.BoolVar(&s.InternalFetches, "allow-internal-fetches", false, "tests and labs only: let what a scanned site points to (AIA issuer URLs, redirects, links) be on private, loopback, link-local and other non-public addresses")
 	}
 	return f
 }
