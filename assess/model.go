@@ -92,14 +92,17 @@ type Endpoint struct {
 	StatusDetailsMessage string `json:"statusDetailsMessage,omitempty"`
 	// Grade and GradeTrustIgnored are set by the grading package; empty
 	// (and left out of the JSON) until then.
-	Grade             string           `json:"grade,omitempty"`
-	GradeTrustIgnored string           `json:"gradeTrustIgnored,omitempty"`
-	HasWarnings       bool             `json:"hasWarnings"`
-	IsExceptional     bool             `json:"isExceptional"`
-	Progress          int              `json:"progress"`   // 100: results are complete or final
-	Duration          int64            `json:"duration"`   // ms spent on this endpoint
-	Delegation        int              `json:"delegation"` // not tested: always 0
-	Details           *EndpointDetails `json:"details,omitempty"`
+	Grade             string `json:"grade,omitempty"`
+	GradeTrustIgnored string `json:"gradeTrustIgnored,omitempty"`
+	HasWarnings       bool   `json:"hasWarnings"`
+	IsExceptional     bool   `json:"isExceptional"`
+	Progress          int    `json:"progress"` // 100: results are complete or final
+	Duration          int64  `json:"duration"` // ms spent on this endpoint
+	// Delegation: bit 0 (1) the address is one of the host name without
+	// "www.", bit 1 (2) one of the name with it. Filled by padlock serve
+	// (PadlockDelegationChecked); 0 otherwise.
+	Delegation int              `json:"delegation"`
+	Details    *EndpointDetails `json:"details,omitempty"`
 
 	// PadlockGrade is the full rating: scores, every rule that fired with
 	// its evidence and remedy, what was not evaluated yet.
@@ -107,6 +110,9 @@ type Endpoint struct {
 	// PadlockFacts are the facts the grade was judged from (package grade's
 	// input), kept so that stored results can be re-graded (Regrade).
 	PadlockFacts *grade.Facts `json:"padlockFacts,omitempty"`
+
+	// PadlockDelegationChecked is set when Delegation was looked up.
+	PadlockDelegationChecked bool `json:"padlockDelegationChecked,omitempty"`
 
 	// PadlockFailure is one of the Fail* codes when StatusMessage is not
 	// "Ready", empty otherwise.

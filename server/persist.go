@@ -45,7 +45,11 @@ type addrLooker interface {
 // of the name without "www.", bit 1: one of the name with it). Lookups
 // go to the resolver, never to the target; each is bounded.
 func (s *Server) lookupNames(ctx context.Context, h *assess.Host) {
-	if _, err := netip.ParseAddr(h.Host); err == nil || len(h.Endpoints) == 0 {
+	if _, err := netip.ParseAddr(h.Host); err == nil {
+		// An address has no name to reach it by: delegation 0 is the answer.
+		for i := range h.Endpoints {
+			h.Endpoints[i].PadlockDelegationChecked = true
+		}
 		return
 	}
 	var res assess.Resolver = net.DefaultResolver
@@ -74,6 +78,7 @@ func (s *Server) lookupNames(ctx context.Context, h *assess.Host) {
 			continue
 		}
 		a = a.Unmap()
+		ep.PadlockDelegationChecked = true
 		if slices.Contains(plain, a) {
 			ep.Delegation |= 1
 		}

@@ -201,7 +201,7 @@ func fromDetails(h *assess.Host, ep *assess.Endpoint) *EndpointDetails {
 		out.PadlockNotMeasured = append(out.PadlockNotMeasured, "sessionResumption")
 	}
 	// Delegation bits are measured by the server (both names resolved).
-	if ep.Delegation != 0 {
+	if ep.PadlockDelegationChecked || ep.Delegation != 0 {
 		out.NonPrefixDelegation = boolp(ep.Delegation&1 != 0)
 		out.PrefixDelegation = boolp(ep.Delegation&2 != 0)
 	} else {
