@@ -160,3 +160,13 @@ func TestV4Register(t *testing.T) {
 		t.Errorf("register: %d %s", r.status, r.body)
 	}
 }
+
+func TestLabsUnknownCall(t *testing.T) {
+	ts, _ := newTestServer(t, Config{})
+	for _, path := range []string{"/api/v3/nothing", "/api/v4/analyze/extra", "/api/v4/getEndpointData/"} {
+		r := do(t, "GET", ts.URL+path, "", nil)
+		if r.status != http.StatusNotFound || !strings.Contains(v3Err(t, r)["message"].(string), "no such API call") {
+			t.Errorf("%s: %d %s", path, r.status, r.body)
+		}
+	}
+}

@@ -330,6 +330,11 @@ func (s *Server) routes() {
 		m.Handle("GET "+v+"getRootCertsRaw", read(http.HandlerFunc(s.v3RootCerts)))
 	}
 	m.Handle("POST /api/v4/register", read(http.HandlerFunc(s.v4Register)))
+	for _, v := range []string{"/api/v3/", "/api/v4/"} {
+		m.Handle("GET "+v, read(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			v3Errors(w, http.StatusNotFound, v3Error{Message: "no such API call: " + r.Method + " " + r.URL.Path})
+		})))
+	}
 	s.mux = m
 }
 
