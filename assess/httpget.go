@@ -48,33 +48,69 @@ func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, re
 			d.PadlockConnections += n
 		}
 	}
-	tx := httpGet(ctx, probe.NewDialer(pe, po), pe, host)
-	d.PadlockConnections++
-	d.HTTPTransactions = []HTTPTransaction{tx}
-	if tx.PadlockError != "" {
-		return
-	}
-	d.HTTPStatusCode = tx.StatusCode
-	for _, h := range tx.ResponseHeaders {
-		switch strings.ToLower(h.Name) {
-		case "server":
-			if d.ServerSignature == "" {
-				d.ServerSignature = h.Value
+	followGet(ctx, probe.NewDialer(pe, po), pe, host, d)
+}
+
+// maxHTTPRedirects bounds the same-host redirects GET / follows.
+const maxHTTPRedirects = 5
+
+// followGet requests / and follows redirects that stay on the same host
+// name and port over https, as SSL Labs does (each request is one
+// transaction, on this endpoint's address). httpStatusCode is the last
+// status; a redirect to another host stops there and is httpForwarding.
+func followGet(ctx context.Context, dial *probe.Dialer, pe probe.Endpoint, host string, d *EndpointDetails) {
+	followGetFrom(ctx, dial, pe, host, "/", d)
+}
+
+func followGetFrom(ctx context.Context, dial *probe.Dialer, pe probe.Endpoint, host, path string, d *EndpointDetails) {
+	for i := 0; i <= maxHTTPRedirects; i++ {
+		tx := httpGet(ctx, dial, pe, host, path)
+		d.PadlockConnections++
+		d.HTTPTransactions = append(d.HTTPTransactions, tx)
+		if tx.PadlockError != "" {
+			if i == 0 {
+				return
 			}
-		case "location":
-			if tx.StatusCode/100 == 3 {
-				if u, err := url.Parse(h.Value); err == nil && u.Host != "" && !strings.EqualFold(u.Hostname(), host) {
-					d.HTTPForwarding = h.Value
+			break
+		}
+		d.HTTPStatusCode = tx.StatusCode
+		loc := ""
+		for _, h := range tx.ResponseHeaders {
+			switch strings.ToLower(h.Name) {
+			case "server":
+				d.ServerSignature = h.Value
+			case "location":
+				if loc == "" {
+					loc = h.Value
 				}
 			}
 		}
+		if tx.StatusCode/100 != 3 || loc == "" {
+			return
+		}
+		base, err := url.Parse(tx.RequestURL)
+		if err != nil {
+			return
+		}
+		next, err := base.Parse(loc)
+		if err != nil || len(loc) > 2048 {
+			return
+		}
+		if !strings.EqualFold(next.Hostname(), base.Hostname()) {
+			d.HTTPForwarding = loc
+			return
+		}
+		if next.Scheme != "https" || next.Port() != base.Port() {
+			return
+		}
+		path = next.RequestURI()
 	}
 }
 
-// httpGet sends GET / over TLS to the endpoint (certificate not verified:
+// httpGet sends GET path over TLS to the endpoint (certificate not verified:
 // it is judged elsewhere) and reads the response head, bounded in time
 // and size.
-func httpGet(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, host string) HTTPTransaction {
+func httpGet(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, host, path string) HTTPTransaction {
 	authority := host
 	if pe.Port != DefaultPort {
 		authority = net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(int(pe.Port)))
@@ -82,8 +118,8 @@ func httpGet(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, host strin
 		authority = "[" + strings.Trim(host, "[]") + "]"
 	}
 	tx := HTTPTransaction{
-		RequestURL:  "https://" + authority + "/",
-		RequestLine: "GET / HTTP/1.1",
+		RequestURL:  "https://" + authority + path,
+		RequestLine: "GET " + path + " HTTP/1.1",
 		RequestHeaders: []string{
 			"Host: " + authority,
 			"User-Agent: " + web.DefaultUserAgent(),

@@ -1,9 +1,16 @@
 package assess
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"padlock/probe"
 )
 
 func TestReadHead(t *testing.T) {
@@ -56,4 +63,48 @@ func FuzzReadHead(f *testing.F) {
 			t.Fatalf("clipping broke UTF-8: %q", tx.ResponseLine)
 		}
 	})
+}
+
+// TestFollowGet drives followGet against a Go net/http TLS server on
+// loopback: same-host redirects are followed, a redirect to another host
+// is httpForwarding, a redirect loop stops after maxHTTPRedirects.
+func TestFollowGet(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "lab/1")
+		switch r.URL.Path {
+		case "/":
+			http.Redirect(w, r, "/a?x=1", http.StatusFound)
+		case "/a":
+			http.Redirect(w, r, "https://other.example/x", http.StatusMovedPermanently)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	srv.StartTLS()
+	defer srv.Close()
+	ap := netip.MustParseAddrPort(strings.TrimPrefix(srv.URL, "https://"))
+	pe := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+	dial := probe.NewDialer(pe, probe.Options{Timeout: 5 * time.Second})
+
+	d := &EndpointDetails{}
+	followGet(context.Background(), dial, pe, "localhost", d)
+	if len(d.HTTPTransactions) != 2 || d.HTTPStatusCode != 301 || d.HTTPForwarding != "https://other.example/x" || d.ServerSignature != "lab/1" {
+		t.Errorf("status %d forwarding %q server %q, %d transactions", d.HTTPStatusCode, d.HTTPForwarding, d.ServerSignature, len(d.HTTPTransactions))
+	}
+	if len(d.HTTPTransactions) == 2 && d.HTTPTransactions[1].RequestLine != "GET /a?x=1 HTTP/1.1" {
+		t.Errorf("second request %q", d.HTTPTransactions[1].RequestLine)
+	}
+
+	tx := httpGet(context.Background(), dial, pe, "localhost", "/loop")
+	if tx.StatusCode != 302 {
+		t.Fatalf("loop: %+v", tx)
+	}
+	d = &EndpointDetails{}
+	followLoop := func() { followGetFrom(context.Background(), dial, pe, "localhost", "/loop", d) }
+	followLoop()
+	if len(d.HTTPTransactions) != maxHTTPRedirects+1 || d.HTTPStatusCode != 302 {
+		t.Errorf("loop: %d transactions, status %d", len(d.HTTPTransactions), d.HTTPStatusCode)
+	}
 }

@@ -188,15 +188,15 @@ type EndpointDetails struct {
 	// (the vulnerability checks did not run, or no answer; see
 	// PadlockResumption).
 	SessionResumption *int `json:"sessionResumption,omitempty"`
-	// HTTPStatusCode is the status of GET / over TLS to this endpoint
-	// (following no redirect); 0 when the request failed or was not made.
+	// HTTPStatusCode is the status of the final response to GET / over
+	// TLS to this endpoint, redirects on the same host name and port
+	// followed (at most 5); 0 when the request failed or was not made.
 	HTTPStatusCode int `json:"httpStatusCode,omitempty"`
-	// HTTPForwarding is the Location of that response when it redirects to
-	// another host.
+	// HTTPForwarding is the Location of a redirect to another host name.
 	HTTPForwarding string `json:"httpForwarding,omitempty"`
-	// ServerSignature is that response's Server header.
+	// ServerSignature is the final response's Server header.
 	ServerSignature string `json:"serverSignature,omitempty"`
-	// HTTPTransactions is that request and its response.
+	// HTTPTransactions are the requests and their responses.
 	HTTPTransactions []HTTPTransaction `json:"httpTransactions,omitempty"`
 
 	// Padlock-only fields.
