@@ -40,7 +40,7 @@ func FromHost(h *assess.Host, full bool, cacheExpiry int64) Host {
 		CriteriaVersion: h.CriteriaVersion,
 		CacheExpiryTime: cacheExpiry,
 		Endpoints:       []Endpoint{},
-		PadlockSite:     h.PadlockSite,
+		PadlockSite:     &h.PadlockSite,
 	}
 	if out.Status == assess.StatusReady {
 		out.StatusMessage = "Ready"
@@ -121,9 +121,7 @@ func FromEndpoint(h *assess.Host, ep *assess.Endpoint, full bool) Endpoint {
 	}
 	out.Grade, out.GradeTrustIgnored = labsGrade(ep)
 	if full {
-		if ep.PadlockGrade != nil {
-			out.PadlockRating = ep.PadlockGrade
-		}
+		out.PadlockRating = ep.PadlockGrade
 		if ep.Details != nil {
 			out.Details = fromDetails(h, ep)
 		}

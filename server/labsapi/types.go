@@ -22,6 +22,12 @@
 // Fields whose name starts with "padlock" are padlock's additions.
 package labsapi
 
+import (
+	"padlock/assess"
+	"padlock/grade"
+	"padlock/vuln"
+)
+
 // Info is SSL Labs' Info object.
 type Info struct {
 	EngineVersion        string   `json:"engineVersion"`
@@ -56,7 +62,7 @@ type Host struct {
 
 	// PadlockSite is padlock's verdict on the whole site: its grade
 	// (U included), the `*` flag, secure by default.
-	PadlockSite any `json:"padlockSite,omitempty"`
+	PadlockSite *assess.Site `json:"padlockSite,omitempty"`
 }
 
 // Endpoint is SSL Labs' Endpoint object.
@@ -82,7 +88,7 @@ type Endpoint struct {
 	PadlockGrade   string `json:"padlockGrade,omitempty"`
 	PadlockFailure string `json:"padlockFailure,omitempty"`
 	// PadlockRating is the full rating: scores and every rule that fired.
-	PadlockRating any `json:"padlockRating,omitempty"`
+	PadlockRating *grade.Result `json:"padlockRating,omitempty"`
 }
 
 // EndpointDetails is SSL Labs' EndpointDetails object.
@@ -158,7 +164,7 @@ type EndpointDetails struct {
 	// value (or the type's zero value where it documents none).
 	PadlockNotMeasured []string `json:"padlockNotMeasured"`
 	// PadlockFindings are the vulnerability checks with their evidence.
-	PadlockFindings any `json:"padlockFindings,omitempty"`
+	PadlockFindings []vuln.Finding `json:"padlockFindings,omitempty"`
 	// PadlockErrors are problems that left part of the result inconclusive.
 	PadlockErrors []string `json:"padlockErrors,omitempty"`
 }
