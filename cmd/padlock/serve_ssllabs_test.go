@@ -74,7 +74,7 @@ func TestServeNodeSSLLabs(t *testing.T) {
 	defer cancel()
 	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts")
 	install.Dir = dir
-	install.Env = clientEnv(nil)
+	install.Env = os.Environ() // npm may need the machine's proxy to reach its registry
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("npm ci: %v\n%s", err, out)
 	}
