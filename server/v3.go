@@ -1,6 +1,6 @@
 package server
 
-// The SSL Labs API v3-compatible subset, /api/v3: see the package
+// The SSL Labs API, /api/v3 and /api/v4: see the package
 // documentation for what it follows and where it deviates.
 
 import (
