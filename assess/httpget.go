@@ -28,8 +28,9 @@ const (
 )
 
 // measureSession fills the fields SSL Labs measures on each endpoint and
-// padlock's prober does not: session resumption (by ID and ticket) and the
-// HTTP status of GET / (with the Server header and where it redirects).
+// padlock's prober does not: session resumption (by ID and ticket),
+// ephemeral key reuse, the whole ALPN list and the HTTP status of GET /
+// (with the Server header and where it redirects).
 // Both go through the probe's dialer, so they keep its bounds and guard.
 func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, res *probe.Result, vo vuln.Options, d *EndpointDetails, host string) {
 	if d == nil || res == nil || !anySupported(res) {
@@ -41,6 +42,15 @@ func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, re
 	if r.Tested {
 		v := r.ByID
 		d.SessionResumption = &v
+	}
+	kr := vuln.KeyShareReuse(ctx, probe.NewDialer(pe, po), res, vo)
+	d.PadlockKeyReuse = &kr
+	d.PadlockConnections += kr.Connections
+	if kr.DHTested {
+		d.DHYsReuse = &kr.DHReused
+	}
+	if kr.ECDHTested {
+		d.ECDHParameterReuse = &kr.ECDHReused
 	}
 	if d.SupportsALPN {
 		if list, n := alpnList(ctx, probe.NewDialer(pe, po), pe); len(list) > 0 {

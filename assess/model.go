@@ -196,6 +196,11 @@ type EndpointDetails struct {
 	HTTPForwarding string `json:"httpForwarding,omitempty"`
 	// ServerSignature is the final response's Server header.
 	ServerSignature string `json:"serverSignature,omitempty"`
+	// DHYsReuse and ECDHParameterReuse say whether the server sent the
+	// same DHE public value (ECDHE point) on two connections; nil when not
+	// measured (no such suite padlock can speak, or no answer).
+	DHYsReuse          *bool `json:"dhYsReuse,omitempty"`
+	ECDHParameterReuse *bool `json:"ecdhParameterReuse,omitempty"`
 	// HTTPTransactions are the requests and their responses.
 	HTTPTransactions []HTTPTransaction `json:"httpTransactions,omitempty"`
 
@@ -203,6 +208,8 @@ type EndpointDetails struct {
 
 	// PadlockResumption details SessionResumption and the ticket test.
 	PadlockResumption *vuln.Resumption `json:"padlockResumption,omitempty"`
+	// PadlockKeyReuse details DHYsReuse and ECDHParameterReuse.
+	PadlockKeyReuse *vuln.KeyReuse `json:"padlockKeyReuse,omitempty"`
 
 	// PadlockProtocolTests is the answer for every protocol version tested,
 	// supported or not (Protocols lists the supported ones only).

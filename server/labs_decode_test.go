@@ -272,6 +272,9 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 	if nd["sessionResumption"] != 2.0 {
 		t.Errorf("nginx with a session cache: sessionResumption %v, want 2", nd["sessionResumption"])
 	}
+	if nd["dhYsReuse"] != false || nd["ecdhParameterReuse"] != false {
+		t.Errorf("nginx makes fresh keys: dhYsReuse %v ecdhParameterReuse %v", nd["dhYsReuse"], nd["ecdhParameterReuse"])
+	}
 	if nd["httpStatusCode"] != 200.0 || !strings.HasPrefix(fmt.Sprint(nd["serverSignature"]), "nginx") {
 		t.Errorf("nginx GET /: httpStatusCode %v serverSignature %v", nd["httpStatusCode"], nd["serverSignature"])
 	}

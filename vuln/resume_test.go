@@ -74,3 +74,29 @@ func TestSessionResumption(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyShareReuse: nginx (OpenSSL) makes a fresh DHE and ECDHE key for
+// every handshake. (No maintained server reuses them, so the positive
+// case has no real peer.)
+func TestKeyShareReuse(t *testing.T) {
+	t.Parallel()
+	s := peer.Nginx(t, peer.NginxOptions{
+		Protocols: "TLSv1.2",
+		Ciphers:   "ECDHE+AESGCM:DHE+AESGCM",
+		DHParam:   peer.DHParamsFile(t, 2048),
+	})
+	ap := netip.MustParseAddrPort(s.Addr)
+	ep := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	popts := probe.Options{Timeout: 5 * time.Second}
+	res, err := probe.Run(ctx, ep, popts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr := KeyShareReuse(ctx, probe.NewDialer(ep, popts), res, Options{Wait: 3 * time.Second})
+	t.Logf("%+v", kr)
+	if !kr.DHTested || kr.DHReused || !kr.ECDHTested || kr.ECDHReused || kr.Connections != 4 {
+		t.Errorf("nginx: %+v", kr)
+	}
+}

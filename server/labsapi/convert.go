@@ -152,7 +152,7 @@ func intp(i int) *int    { return &i }
 
 // Documented fields padlock does not measure; they carry null (or the
 // documented "not tested" value) and are listed in padlockNotMeasured.
-var notMeasured = []string{"noSniSuites", "supportsNpn", "npnProtocols", "ecdhParameterReuse", "dhYsReuse", "staticPkpPolicy"}
+var notMeasured = []string{"noSniSuites", "supportsNpn", "npnProtocols", "staticPkpPolicy"}
 
 func fromDetails(h *assess.Host, ep *assess.Endpoint) *EndpointDetails {
 	d := ep.Details
@@ -190,8 +190,17 @@ func fromDetails(h *assess.Host, ep *assess.Endpoint) *EndpointDetails {
 		ZeroRTTEnabled:                 -1, // test not performed
 		Sims:                           SimDetails{Results: []Sim{}},
 	}
-	if len(d.DHPrimes) > 0 {
-		out.DHYsReuse = (*bool)(nil)
+	switch {
+	case d.DHYsReuse != nil:
+		out.DHYsReuse = *d.DHYsReuse
+	case len(d.DHPrimes) > 0:
+		out.DHYsReuse = (*bool)(nil) // DH is used; reuse not measured
+		out.PadlockNotMeasured = append(out.PadlockNotMeasured, "dhYsReuse")
+	}
+	if d.ECDHParameterReuse != nil {
+		out.ECDHParameterReuse = boolp(*d.ECDHParameterReuse)
+	} else {
+		out.PadlockNotMeasured = append(out.PadlockNotMeasured, "ecdhParameterReuse")
 	}
 	if d.SessionResumption != nil {
 		out.SessionResumption = intp(*d.SessionResumption)
