@@ -76,6 +76,11 @@ type Host struct {
 	// PadlockSite is the verdict on the whole site: worst endpoint grade,
 	// the * flag, secure by default.
 	PadlockSite Site `json:"padlockSite"`
+	// PadlockCAA is the host's CAA policy (RFC 8659: the records of the
+	// closest name, climbing towards the root, that has any), looked up by
+	// padlock serve for the assessments it runs. nil when not looked up;
+	// Records empty when no name has any.
+	PadlockCAA *CAAPolicy `json:"padlockCaa,omitempty"`
 	// PadlockWeb is the plain-HTTP side: redirects, HSTS, pages and forms.
 	// nil when it was not checked.
 	PadlockWeb *web.Result `json:"padlockWeb,omitempty"`
@@ -402,4 +407,19 @@ type HTTPTransaction struct {
 type HTTPHeader struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+// CAAPolicy is a host's CAA policy: SSL Labs' CaaPolicy object.
+type CAAPolicy struct {
+	// PolicyHostname is the name the records were found at ("" when none
+	// was).
+	PolicyHostname string      `json:"policyHostname"`
+	Records        []CAARecord `json:"caaRecords"`
+}
+
+// CAARecord is one CAA record: SSL Labs' CaaRecord object.
+type CAARecord struct {
+	Tag   string `json:"tag"`
+	Value string `json:"value"`
+	Flags int    `json:"flags"`
 }

@@ -219,7 +219,8 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 	}
 	ossl := peer.OpenSSL(t, peer.OpenSSLOptions{Leaf: other, Www: true, MaxProtocol: "TLSv1.2"})
 
-	cfg := Config{AllowPrivate: true, Store: openStore(t), Resolver: stubResolver{"localhost": {"127.0.0.1"}}}
+	cfg := Config{AllowPrivate: true, Store: openStore(t), Resolver: stubResolver{"localhost": {"127.0.0.1"}},
+		caaServer: startDNSMasq(t, caaRR("localhost", 0, "issue", "ca.example.test"))}
 	cfg.AssessOptions.PKI.ExtraRoots = append(cfg.AssessOptions.PKI.ExtraRoots, ca.Root().Cert, ngx.CA.Root().Cert)
 	cfg.AssessOptions.Probe.Timeout = 5 * time.Second
 	cfg.AssessOptions.Vuln = &vuln.Options{Wait: 2 * time.Second}
@@ -297,6 +298,17 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 	}
 	if names := results["mismatch"]["certHostnames"]; fmt.Sprint(names) != "[other.example]" {
 		t.Errorf("mismatch: certHostnames %v", names)
+	}
+	caa := false
+	for _, c := range results["nginx"]["certs"].([]any) {
+		c := c.(map[string]any)
+		if c["dnsCaa"] == true {
+			p := c["caaPolicy"].(map[string]any)
+			caa = p["policyHostname"] == "localhost" && len(p["caaRecords"].([]any)) == 1
+		}
+	}
+	if !caa {
+		t.Error("the nginx leaf has no CAA policy from dnsmasq")
 	}
 	noTLS := ep("no-tls")
 	if _, ok := noTLS["grade"]; ok {

@@ -68,6 +68,7 @@ func (s *Server) lookupNames(ctx context.Context, h *assess.Host) {
 		}
 		return as
 	}
+	s.lookupCAA(ctx, h)
 	bare := strings.TrimPrefix(h.Host, "www.")
 	plain, www := lookup(bare), lookup("www."+bare)
 	ptr, _ := res.(addrLooker)
@@ -94,4 +95,25 @@ func (s *Server) lookupNames(ctx context.Context, h *assess.Host) {
 			}
 		}
 	}
+}
+
+// lookupCAA fills the host's CAA policy (asked of the resolver, never of
+// the target).
+func (s *Server) lookupCAA(ctx context.Context, h *assess.Host) {
+	server := s.cfg.caaServer
+	if server == "" {
+		if s.cfg.Resolver != nil {
+			return // a test resolver: no DNS server to ask
+		}
+		server = systemNameserver()
+	}
+	if server == "" {
+		return
+	}
+	p, err := lookupCAA(ctx, server, h.Host)
+	if err != nil {
+		s.log.Warn("CAA lookup", "host", h.Host, "err", err)
+		return
+	}
+	h.PadlockCAA = p
 }

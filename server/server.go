@@ -182,6 +182,10 @@ type Config struct {
 
 	// dial replaces the guard's socket dialer (tests).
 	dial dialFunc
+	// caaServer is the DNS server CAA is asked from (host:port): default
+	// the first nameserver of /etc/resolv.conf, and none when a Resolver
+	// was given without it (tests).
+	caaServer string
 }
 
 // Server is the handler New returns. Close stops its background work.

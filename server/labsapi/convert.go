@@ -49,8 +49,19 @@ func FromHost(h *assess.Host, full bool, cacheExpiry int64) Host {
 		out.Endpoints = append(out.Endpoints, FromEndpoint(h, &h.Endpoints[i], full))
 	}
 	out.Certs = []Cert{}
+	leaves := leafIDs(h)
 	for i := range h.Certs {
-		out.Certs = append(out.Certs, fromCert(&h.Certs[i]))
+		c := fromCert(&h.Certs[i])
+		if h.PadlockCAA != nil && leaves[c.ID] {
+			c.DNSCAA = boolp(len(h.PadlockCAA.Records) > 0)
+			if len(h.PadlockCAA.Records) > 0 {
+				c.CAAPolicy = &CAAPolicy{PolicyHostname: h.PadlockCAA.PolicyHostname, CAARecords: []CAARecord{}}
+				for _, r := range h.PadlockCAA.Records {
+					c.CAAPolicy.CAARecords = append(c.CAAPolicy.CAARecords, CAARecord{Tag: r.Tag, Value: r.Value, Flags: r.Flags})
+				}
+			}
+		}
+		out.Certs = append(out.Certs, c)
 	}
 	out.CertHostnames = certHostnames(h)
 	return out
@@ -91,6 +102,22 @@ func certHostnames(h *assess.Host) []string {
 		}
 	}
 	return names
+}
+
+// leafIDs are the ids of the certificates that lead a chain.
+func leafIDs(h *assess.Host) map[string]bool {
+	out := map[string]bool{}
+	for _, ep := range h.Endpoints {
+		if ep.Details == nil {
+			continue
+		}
+		for _, ch := range ep.Details.CertChains {
+			if len(ch.CertIDs) > 0 {
+				out[ch.CertIDs[0]] = true
+			}
+		}
+	}
+	return out
 }
 
 func findCert(h *assess.Host, id string) *assess.Cert {
@@ -584,7 +611,7 @@ func fromCert(c *pki.Cert) Cert {
 		Raw: c.Raw,
 		// crlRevocationStatus and ocspRevocationStatus: 0, "not checked"
 		// (padlock does not query CRLs or OCSP responders); dnsCaa and
-		// caaPolicy: null, CAA is not looked up.
+		// caaPolicy: null unless padlock serve looked CAA up (leaves only).
 	}
 	out.SGC = sgc(c.Raw)
 	return out
