@@ -402,7 +402,7 @@ func TestJSONFieldNames(t *testing.T) {
 		`{"id":49200,"name":"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384","cipherStrength":256,"kxType":"ECDH","kxStrength":3072,"namedGroupBits":256,"namedGroupId":23,"namedGroupName":"secp256r1"}`,
 		`"kxType":"DH","kxStrength":1024,"dhP":128,"dhG":1,"dhYs":128`,
 		`{"id":458944,"name":"SSL_CK_DES_192_EDE3_CBC_WITH_MD5","cipherStrength":112,"kxType":"RSA","kxStrength":2048}`,
-		`"namedGroups":{"list":[{"id":29,"name":"x25519","bits":255,"namedGroupType":"EC"}`,
+		`"namedGroups":{"list":[{"id":29,"name":"x25519","bits":255,"namedGroupType":"EC","padlockProtocols":[771,772]}`,
 		`"renegSupport":2`, `"sessionTickets":1`, `"ocspStapling":true`, `"sniRequired":false`, `"compressionMethods":1`,
 		`"supportsAlpn":true`, `"alpnProtocols":"h2"`, `"heartbeat":true`, `"protocolIntolerance":48`,
 		`"supportsRc4":true`, `"forwardSecrecy":1`, `"supportsAead":true`, `"supportsCBC":true`,

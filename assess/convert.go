@@ -62,6 +62,10 @@ func fromProbe(ctx context.Context, res *probe.Result, err error, name string, o
 	case err == nil:
 		if ep.Details == nil || len(ep.Details.Protocols) == 0 {
 			ep.StatusMessage, ep.PadlockFailure = MsgNoSecureProtocol, FailNoTLS
+			if res != nil && slices.ContainsFunc(res.Protocols, func(p probe.ProtocolSupport) bool { return p.Inconclusive != "" }) {
+				// A reset or a timeout is not a refusal: no U from it.
+				ep.StatusMessage, ep.PadlockFailure = MsgNoAnswer, FailNoAnswer
+			}
 		}
 	case errors.Is(err, probe.ErrUnreachable):
 		ep.StatusMessage, ep.PadlockFailure = MsgUnreachable, FailUnreachable
@@ -373,6 +377,13 @@ func namedGroups(gs probe.GroupSupport) *NamedGroups {
 		g := NamedGroup{ID: int(id), Name: fmt.Sprintf("0x%04x", id), NamedGroupType: "OTHER"}
 		if rg, ok := registry.GroupByID(id); ok {
 			g.Name, g.Bits, g.NamedGroupType = rg.Name, rg.Bits, groupType(rg.Kind)
+		}
+		for _, s := range gs.Seen {
+			if s.Group == id {
+				for _, p := range s.Protocols {
+					g.PadlockProtocols = append(g.PadlockProtocols, ProtocolID(p))
+				}
+			}
 		}
 		ng.List = append(ng.List, g)
 	}

@@ -56,7 +56,8 @@ func richResult(t *testing.T) (*probe.Result, testCert, testCert) {
 				{ID: 0x1301, Group: 0x0100},
 			}, Inconclusive: "enumeration stopped after 2 suites: timed out"},
 		},
-		Groups: probe.GroupSupport{Via: registry.TLS13, Groups: []uint16{0x001d, 0x0017, 0x0100, 0x11ec, 0x0201}, ServerPreference: true, PreferenceKnown: true},
+		Groups: probe.GroupSupport{Via: registry.TLS13, Groups: []uint16{0x001d, 0x0017, 0x0100, 0x11ec, 0x0201, 0x0016}, ServerPreference: true, PreferenceKnown: true,
+			Seen: []probe.GroupSeen{{Group: 0x001d, Protocols: []registry.Protocol{registry.TLS12, registry.TLS13}}, {Group: 0x0016, Protocols: []registry.Protocol{registry.TLS12}}}},
 		Extensions: probe.Extensions{
 			Protocol: registry.TLS12, SecureRenegotiation: true, Compression: 1, SessionTicket: true,
 			ALPN: "h2", Heartbeat: true, HeartbeatMode: 1, Seen: []uint16{0xff01, 35, 16, 15},
@@ -166,10 +167,12 @@ func TestFromProbeConventions(t *testing.T) {
 		t.Fatalf("named groups = %+v", ng)
 	}
 	wantGroups := []NamedGroup{
-		{29, "x25519", 255, "EC"}, {23, "secp256r1", 256, "EC"}, {256, "ffdhe2048", 2048, "DH"},
-		{0x11ec, "X25519MLKEM768", 255, "HYBRID"}, {0x0201, "MLKEM768", 0, "KEM"},
+		{29, "x25519", 255, "EC", []int{771, 772}}, {23, "secp256r1", 256, "EC", nil}, {256, "ffdhe2048", 2048, "DH", nil},
+		{0x11ec, "X25519MLKEM768", 255, "HYBRID", nil}, {0x0201, "MLKEM768", 0, "KEM", nil}, {0x0016, "secp256k1", 256, "EC", []int{771}},
 	}
-	if !slices.Equal(ng.List, wantGroups) {
+	if !slices.EqualFunc(ng.List, wantGroups, func(a, b NamedGroup) bool {
+		return a.ID == b.ID && a.Name == b.Name && a.Bits == b.Bits && a.NamedGroupType == b.NamedGroupType && slices.Equal(a.PadlockProtocols, b.PadlockProtocols)
+	}) {
 		t.Errorf("groups = %+v", ng.List)
 	}
 	if d.PadlockGroupsVia != 772 {

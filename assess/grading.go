@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"syscall"
@@ -78,10 +79,22 @@ func (e evidence) facts(host string) grade.Facts {
 	}
 	if len(f.Protocols) == 0 {
 		if definiteNo {
-			f.NoTLS, f.NoTLSReason = true, "no protocol from SSLv2 to TLS 1.3 completed a ServerHello"
+			f.NoTLS, f.NoTLSReason = true, "every protocol from SSLv2 to TLS 1.3 was refused (an alert, or the connection closed without a ServerHello)"
 		} else {
-			f.Inconclusive = "no protocol accepted, and some answers were inconclusive"
+			f.Inconclusive = "no protocol accepted, and some answers were inconclusive (" + f.Incomplete[0] + ")"
 		}
+		return f
+	}
+	if res.Interrupted > 0 && (res.Complete == 0 || len(res.Chains) == 0) {
+		// The server said yes (a ServerHello) and then broke handshakes
+		// off: with no first flight ever read whole, or no certificate
+		// seen, a grade would judge what nobody saw.
+		what := "before finishing any first flight"
+		if len(res.Chains) == 0 {
+			what = "before sending its certificate"
+		}
+		f.Inconclusive = fmt.Sprintf("the server accepted %v but broke off every handshake %s (%d handshakes interrupted)",
+			f.Protocols, what, res.Interrupted)
 		return f
 	}
 
@@ -108,6 +121,14 @@ func (e evidence) facts(host string) grade.Facts {
 			}
 		}
 		f.Suites = append(f.Suites, gs)
+	}
+	// Every group the server accepts counts in key exchange, not only the
+	// one it picks from a broad offer: a client offering only secp192r1
+	// gets secp192r1 (C5). FFDHE groups count through DHGroups.
+	for _, id := range res.Groups.Groups {
+		if g, ok := registry.GroupByID(id); ok && g.Kind != registry.GroupFFDHE && !slices.Contains(f.ECDHEGroups, id) {
+			f.ECDHEGroups = append(f.ECDHEGroups, id)
+		}
 	}
 	if res.Groups.Inconclusive != "" {
 		f.Incomplete = append(f.Incomplete, "groups: "+res.Groups.Inconclusive)

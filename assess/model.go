@@ -39,13 +39,15 @@ const (
 	MsgCancelled        = "Assessment cancelled"
 	MsgInternalError    = "Internal error"
 	MsgInvalidTarget    = "Invalid host name"
+	MsgNoAnswer         = "No definite answer from the server"
 )
 
 // Failure codes (Endpoint.PadlockFailure): a stable, machine-readable form of
 // why an endpoint is not "Ready".
 const (
 	FailUnreachable   = "unreachable"    // no TCP connection could be opened
-	FailNoTLS         = "no-tls"         // connections opened, no protocol completed a handshake
+	FailNoTLS         = "no-tls"         // connections opened, every protocol refused
+	FailNoAnswer      = "no-answer"      // connections opened, none accepted, some answers inconclusive (resets, timeouts)
 	FailBudget        = "budget"         // the probe's time budget (or the caller's deadline) ran out
 	FailCancelled     = "cancelled"      // the caller cancelled the assessment
 	FailProbe         = "probe-error"    // any other error returned by the prober
@@ -348,6 +350,9 @@ type NamedGroup struct {
 	// groups, and padlock's "HYBRID", "KEM", "GOST" or "OTHER" for the
 	// rest (see docs/result-schema.md).
 	NamedGroupType string `json:"namedGroupType"`
+	// PadlockProtocols are the protocols (ids as Protocol.ID: 771 TLS
+	// 1.2, 772 TLS 1.3) the server was seen using the group at.
+	PadlockProtocols []int `json:"padlockProtocols,omitempty"`
 }
 
 // CertChain is one certificate chain as the server sent it, judged: SSL

@@ -3,9 +3,11 @@ package assess
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
+	"padlock/grade"
 	"padlock/lab/peer"
 )
 
@@ -62,5 +64,46 @@ func TestOpenSSLKeyExchangeConventions(t *testing.T) {
 	}
 	if len(h.Certs) == 0 || h.Certs[0].ID != certID(s.Leaf.DER) || h.Certs[0].KeyAlg != "RSA" || h.Certs[0].KeySize != 2048 {
 		t.Errorf("certs %+v", h.Certs)
+	}
+}
+
+// A 192-bit curve the server takes only at TLS 1.2 (lighttpd with Groups
+// X25519:P-192) reaches the grade: key exchange scored at 1024 bits RSA
+// equivalent (80) and rule C5, though the server picks X25519 whenever it
+// is offered. testssl.sh 3.2 and sslscan list the same curves.
+func TestLighttpdWeakCurveGraded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts lighttpd")
+	}
+	t.Parallel()
+	s := peer.Lighttpd(t, peer.LighttpdOptions{ConfCmd: [][2]string{
+		{"Groups", "X25519:P-192"},
+		{"CipherString", "ECDHE+AESGCM:@SECLEVEL=1"},
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	h := Assess(ctx, Target{Host: "localhost", Port: uint16(s.Port), Pin: []netip.Addr{netip.MustParseAddr("127.0.0.1")}},
+		Options{Probe: testProbeOptions()})
+	if len(h.Endpoints) != 1 || h.Endpoints[0].PadlockFacts == nil || h.Endpoints[0].PadlockGrade == nil {
+		t.Fatalf("host %s %q: %+v", h.Status, h.StatusMessage, h.Endpoints)
+	}
+	ep := h.Endpoints[0]
+	if !slices.Contains(ep.PadlockFacts.ECDHEGroups, 0x0013) {
+		t.Errorf("facts' groups %x lack secp192r1", ep.PadlockFacts.ECDHEGroups)
+	}
+	if !slices.ContainsFunc(ep.PadlockGrade.Findings, func(f grade.Finding) bool { return f.Rule == grade.RuleC5 }) {
+		t.Errorf("C5 did not fire: %+v", ep.PadlockGrade.Findings)
+	}
+	if k := ep.PadlockGrade.Scores.KeyExchange; k != 80 {
+		t.Errorf("key exchange score %v, want 80 (secp192r1)", k)
+	}
+	var seen []int
+	for _, g := range ep.Details.NamedGroups.List {
+		if g.ID == 0x0013 {
+			seen = g.PadlockProtocols
+		}
+	}
+	if !slices.Equal(seen, []int{771}) {
+		t.Errorf("secp192r1 seen at %v, want [771]", seen)
 	}
 }

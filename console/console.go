@@ -319,6 +319,7 @@ func (r *renderer) groups(d *assess.EndpointDetails) {
 	}
 	r.section("Key exchange groups", strings.Join(detail, ", "))
 	rows := [][]cell{}
+	anySeen := slices.ContainsFunc(ng.List, func(g assess.NamedGroup) bool { return len(g.PadlockProtocols) > 0 })
 	for _, g := range ng.List {
 		bits := "-"
 		if g.Bits > 0 {
@@ -338,7 +339,19 @@ func (r *renderer) groups(d *assess.EndpointDetails) {
 				st, note = green, "post-quantum"
 			}
 		}
-		rows = append(rows, []cell{cs(st, g.Name), c(g.NamedGroupType), c(bits), c(eq), cs(st, note)})
+		var at []string
+		for _, id := range g.PadlockProtocols {
+			at = append(at, assess.ProtocolFromID(id).String())
+		}
+		seen := ""
+		if len(at) > 0 {
+			seen = "seen at " + strings.Join(at, ", ")
+		}
+		row := []cell{cs(st, g.Name), c(g.NamedGroupType), c(bits), c(eq)}
+		if anySeen {
+			row = append(row, c(seen))
+		}
+		rows = append(rows, append(row, cs(st, note)))
 	}
 	r.lines(r.p.table("    ", rows))
 	if ng.PadlockInconclusive != "" {

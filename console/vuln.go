@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+
 	"padlock/assess"
 	"padlock/vuln"
 )
@@ -40,6 +42,11 @@ func (r *renderer) vulns(d *assess.EndpointDetails) {
 				}
 			}
 			if r.verbose {
+				cost := "no connection of its own"
+				if f.Connections > 0 {
+					cost = fmt.Sprintf("%.0f ms, %d %s", f.WallMS, f.Connections, plural(f.Connections, "connection", "connections"))
+				}
+				r.line("        %s", r.p.paint(dim, cost))
 				for _, e := range f.Evidence {
 					text := e.Label
 					if e.Value != "" {

@@ -51,11 +51,12 @@ type Facts struct {
 	// DHGroups are the distinct finite-field groups the server used in
 	// DHE key exchanges (one entry per distinct prime).
 	DHGroups []DHFacts `json:"dhGroups,omitempty"`
-	// ECDHEGroups are the named groups the server chose for (EC)DHE and
-	// TLS 1.3 key exchange when offered a broad list, as SSL Labs records
-	// a kxStrength per suite: the probe's AcceptedSuite.Group values and
-	// the TLS 1.3 group. Not every group the server would accept if
-	// pushed: a weak curve the server never chooses is not scored.
+	// ECDHEGroups are the named groups the server uses for (EC)DHE and
+	// TLS 1.3 key exchange: those it chose when offered a broad list (the
+	// probe's AcceptedSuite.Group values, the TLS 1.3 group) and every
+	// non-FFDHE group the group enumeration found it accepts at any
+	// protocol (C5 is found by supported_groups probing): a client that
+	// offers only secp192r1 gets secp192r1.
 	ECDHEGroups []uint16 `json:"ecdheGroups,omitempty"`
 
 	// SecureRenegotiation: the server echoed renegotiation_info (RFC 5746)

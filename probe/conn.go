@@ -133,7 +133,8 @@ func (c *conn) readRecord() (tlswire.Record, error) {
 		}
 		if err := c.fill(); err != nil {
 			if len(c.buf) > 0 && errors.Is(err, errClosed) {
-				return rec, fmt.Errorf("connection closed inside a record: %w", err)
+				// A broken answer, not a refusal: errClosed is not wrapped.
+				return rec, fmt.Errorf("connection closed inside a record (%v)", err)
 			}
 			return rec, err
 		}
@@ -162,8 +163,16 @@ func (c *conn) readSSLv2() ([]byte, error) {
 
 var (
 	// errClosed: the server closed or reset the connection. After a hello
-	// this is how many servers say no, so it counts as a refusal.
+	// this is how many servers say no, so it counts as a refusal once the
+	// server is known to speak TLS (see errReset).
 	errClosed = errors.New("connection closed by server")
+	// errReset: the connection was reset (RST) rather than closed. Every
+	// reset also wraps errClosed. A reset before any reply is how servers
+	// such as SChannel refuse a disabled version, but also how overloaded
+	// servers, rate limiters and dead backends behind a balancer drop a
+	// connection, and it can come before the server read the hello at
+	// all: alone it proves nothing (see versionProbe.reset).
+	errReset = errors.New("connection reset by server")
 	// errTimeout: no answer within the time allowed. Never a refusal.
 	errTimeout  = errors.New("timed out waiting for the server")
 	errNotSSLv2 = errors.New("answer is not SSLv2")
@@ -182,8 +191,9 @@ func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return fmt.Errorf("%w: %w (%v)", errClosed, errReset, err)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, net.ErrClosed):
 		return fmt.Errorf("%w (%v)", errClosed, err)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

@@ -38,3 +38,20 @@ func TestKnownGroupFFDHE2048Prefix(t *testing.T) {
 		t.Errorf("MODP 2048 starts %s", got)
 	}
 }
+
+// ffdheGroup names the RFC 7919 groups by their prime and nothing else.
+func TestFFDHEGroup(t *testing.T) {
+	want := map[uint]uint16{2048: 0x0100, 3072: 0x0101, 4096: 0x0102, 6144: 0x0103, 8192: 0x0104}
+	for i, g := range knownGroups {
+		id, ok := ffdheGroup(knownPrimes()[i].Bytes())
+		switch {
+		case g.fromPi && ok:
+			t.Errorf("%s named as group 0x%04x", g.name, id)
+		case !g.fromPi && (!ok || id != want[g.bits]):
+			t.Errorf("%s: 0x%04x %v, want 0x%04x", g.name, id, ok, want[g.bits])
+		}
+	}
+	if _, ok := ffdheGroup([]byte{0xff, 0xfb}); ok {
+		t.Error("a 16-bit number named")
+	}
+}

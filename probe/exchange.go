@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"syscall"
 
 	"padlock/registry"
 	"padlock/tlswire"
@@ -19,7 +20,8 @@ type flight struct {
 	certificate *tlswire.Certificate
 	keyExchange []byte // ServerKeyExchange body, parsed later with the suite's kind
 	status      *tlswire.CertificateStatus
-	done        bool // ServerHelloDone received
+	done        bool   // ServerHelloDone received
+	last        string // the last handshake message read, for errors
 }
 
 // alertError is a fatal alert the server sent instead of (or in the middle
@@ -28,11 +30,46 @@ type alertError struct{ alert tlswire.Alert }
 
 func (e *alertError) Error() string { return "server sent alert " + e.alert.String() }
 
+// lostError is the server's answer broken off after its ServerHello: the
+// connection closed, reset or timed out, the read bound was hit, or a later
+// message was malformed. The server accepted the hello: this is never a
+// refusal. What the ServerHello said stays valid; what should have followed
+// is unknown.
+type lostError struct {
+	after string // the last handshake message read
+	err   error
+}
+
+func (e *lostError) Error() string {
+	return fmt.Sprintf("the server's answer broke off after its %s: %v", e.after, e.err)
+}
+func (e *lostError) Unwrap() error { return e.err }
+
+// lost reports whether err is an answer broken off after the ServerHello.
+func lost(err error) bool { return errors.As(err, new(*lostError)) }
+
 // refused reports whether err is the server declining the hello (an alert,
-// or closing the connection) rather than a failure to learn anything.
+// or closing the connection) rather than a failure to learn anything. A
+// connection lost after the ServerHello is not a refusal.
 func refused(err error) bool {
+	if lost(err) {
+		return false
+	}
 	var ae *alertError
 	return errors.As(err, &ae) || errors.Is(err, errClosed)
+}
+
+// reset reports whether err is a reset (or a connect attempt reset), with
+// no reply from the server: a refusal only from a server known to speak
+// TLS.
+func reset(err error) bool {
+	return !lost(err) && (errors.Is(err, errReset) || errors.Is(err, syscall.ECONNRESET))
+}
+
+// answered reports whether the server accepted the hello with a
+// ServerHello: the exchange completed, or was lost after the ServerHello.
+func answered(f *flight, err error) bool {
+	return f != nil && f.hello != nil && (err == nil || lost(err))
 }
 
 // inconclusive reports whether err leaves the question open.
@@ -40,6 +77,7 @@ func inconclusive(err error) bool { return err != nil && !refused(err) }
 
 // exchange sends one hello and reads the server's first flight.
 func (p *prober) exchange(ctx context.Context, h hello) (*flight, error) {
+	h.minimal = h.minimal || p.minimal.Load()
 	msg, err := h.marshal(p.keys)
 	if err != nil {
 		return nil, fmt.Errorf("building hello: %w", err)
@@ -53,42 +91,57 @@ func (p *prober) exchange(ctx context.Context, h hello) (*flight, error) {
 		return nil, err
 	}
 	f, err := readFlight(c)
-	if err != nil {
+	if !answered(f, err) {
 		return f, err
 	}
 	if !slices.Contains(h.suites, f.hello.CipherSuite) {
 		return f, fmt.Errorf("server chose cipher suite 0x%04x, which was not offered", f.hello.CipherSuite)
 	}
-	return f, nil
+	if err != nil {
+		p.noteLost(err)
+	} else {
+		p.mu.Lock()
+		p.res.Complete++
+		p.mu.Unlock()
+	}
+	return f, err
 }
 
+// readFlight reads the server's first flight. Once a ServerHello is in,
+// any failure but an alert (a closed or reset connection, a timeout, the
+// read bound, a broken message) is a lostError: the server accepted.
 func readFlight(c *conn) (*flight, error) {
 	f := &flight{}
+	err := f.read(c)
+	if err != nil && f.hello != nil && !errors.As(err, new(*alertError)) {
+		err = &lostError{after: f.last, err: err}
+	}
+	return f, err
+}
+
+func (f *flight) read(c *conn) error {
 	var hs tlswire.HandshakeReader
 	for {
 		rec, err := c.readRecord()
 		if err != nil {
-			if f.hello == nil {
-				return f, err
-			}
-			return f, fmt.Errorf("reading the server's handshake after its hello: %w", err)
+			return err
 		}
 		switch rec.Type {
 		case tlswire.TypeAlert:
 			a, err := tlswire.ParseAlert(rec.Payload)
 			if err != nil {
-				return f, fmt.Errorf("reading alert: %w", err)
+				return fmt.Errorf("reading alert: %w", err)
 			}
 			if a.Level == 1 && a.Description != 0 && f.hello == nil {
 				continue // a warning (e.g. unrecognized_name) before the hello
 			}
-			return f, &alertError{alert: a}
+			return &alertError{alert: a}
 		case tlswire.TypeChangeCipherSpec:
 			continue
 		case tlswire.TypeHandshake:
 			hs.Write(rec.Payload)
 		default:
-			return f, fmt.Errorf("unexpected %v record during the handshake", rec.Type)
+			return fmt.Errorf("unexpected %v record during the handshake", rec.Type)
 		}
 		for {
 			m, err := hs.Next()
@@ -96,11 +149,11 @@ func readFlight(c *conn) (*flight, error) {
 				break
 			}
 			if err != nil {
-				return f, fmt.Errorf("reading handshake: %w", err)
+				return fmt.Errorf("reading handshake: %w", err)
 			}
 			finished, err := f.add(m)
 			if err != nil || finished {
-				return f, err
+				return err
 			}
 		}
 	}
@@ -109,6 +162,11 @@ func readFlight(c *conn) (*flight, error) {
 // add takes one handshake message; finished is true once the flight is
 // complete as far as padlock needs it.
 func (f *flight) add(m tlswire.Handshake) (finished bool, err error) {
+	defer func() {
+		if err == nil {
+			f.last = m.Type.String()
+		}
+	}()
 	if f.hello == nil {
 		if m.Type != tlswire.HandshakeServerHello {
 			return false, fmt.Errorf("expected ServerHello, got %v", m.Type)

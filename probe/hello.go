@@ -26,6 +26,11 @@ type hello struct {
 	legacyVersion uint16
 	// noCompression offers only the null compression method.
 	noCompression bool
+	// minimal leaves out every optional extension (session ticket, OCSP
+	// status request, ALPN, extended master secret, encrypt-then-MAC, SCT,
+	// heartbeat) and DEFLATE, for servers that refuse hellos carrying one
+	// of them.
+	minimal bool
 }
 
 // signatureSchemes offered in every TLS 1.2 and 1.3 hello: everything a
@@ -94,7 +99,7 @@ func (h *hello) marshal(keys *keyShares) ([]byte, error) {
 		CompressionMethods: []uint8{0},
 		Extensions:         []tlswire.Extension{},
 	}
-	if !h.noCompression && h.version < registry.TLS13 {
+	if !h.noCompression && !h.minimal && h.version < registry.TLS13 {
 		m.CompressionMethods = []uint8{1, 0} // DEFLATE first: tells us if the server compresses
 	}
 	if _, err := rand.Read(m.Random[:]); err != nil {
@@ -129,13 +134,15 @@ func (h *hello) marshal(keys *keyShares) ([]byte, error) {
 		ext(tlswire.SignatureAlgorithms(signatureSchemes))
 	}
 	ext(tlswire.RenegotiationInfo(nil))
-	ext(tlswire.Empty(tlswire.ExtSessionTicket))
-	ext(tlswire.StatusRequest())
-	ext(tlswire.ALPN([]string{"h2", "http/1.1"}))
-	ext(tlswire.Empty(tlswire.ExtExtendedMasterSecret))
-	ext(tlswire.Empty(tlswire.ExtEncryptThenMAC))
-	ext(tlswire.Empty(tlswire.ExtSCT))
-	ext(tlswire.Heartbeat(1))
+	if !h.minimal {
+		ext(tlswire.Empty(tlswire.ExtSessionTicket))
+		ext(tlswire.StatusRequest())
+		ext(tlswire.ALPN([]string{"h2", "http/1.1"}))
+		ext(tlswire.Empty(tlswire.ExtExtendedMasterSecret))
+		ext(tlswire.Empty(tlswire.ExtEncryptThenMAC))
+		ext(tlswire.Empty(tlswire.ExtSCT))
+		ext(tlswire.Heartbeat(1))
+	}
 	if h.version >= registry.TLS13 && h.legacyVersion == 0 {
 		ext(tlswire.SupportedVersions([]uint16{uint16(registry.TLS13)}))
 		ext(tlswire.PSKKeyExchangeModes(1))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"padlock/lab"
+	"padlock/lab/hostile"
 	"padlock/registry"
 )
 
@@ -105,7 +106,7 @@ func TestHostilePeers(t *testing.T) {
 			readHello(c)
 			sh := []byte{0x02, 0x00, 0x00, 0x26, 0x03, 0x03}
 			sh = append(sh, make([]byte, 32)...)
-			sh = append(sh, 0x00, 0xfe, 0xfe, 0x00) // no session id, suite 0xfefe, no compression
+			sh = append(sh, 0x00, 0x1a, 0x1a, 0x00) // no session id, suite 0x1a1a (GREASE, never offered), no compression
 			rec := append([]byte{0x16, 0x03, 0x03, 0x00, byte(len(sh))}, sh...)
 			_, _ = c.Write(rec)
 		}, ""},
@@ -262,5 +263,25 @@ func TestLongHelloIntolerance(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("intolerance %+v lacks the long hello", res.Intolerance)
+	}
+}
+
+// A server that resets the versions it has disabled (as SChannel does)
+// still gets a definite "no" for them: it answered TLS 1.2, so it speaks
+// TLS and the resets are its refusals.
+func TestResetRefusalFromATLSServer(t *testing.T) {
+	ap := hostile.Serve(t, hostile.ResetBelowTLS12)
+	res, err := Run(context.Background(), Endpoint{IP: ap.Addr(), Port: ap.Port()},
+		Options{Timeout: 2 * time.Second, SkipSimulation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Protocols {
+		switch {
+		case p.Protocol == registry.TLS12 && !p.Supported:
+			t.Errorf("TLS 1.2 not supported: %+v", p)
+		case p.Protocol != registry.TLS12 && (p.Supported || p.Inconclusive != ""):
+			t.Errorf("%v: %+v, want a definite no", p.Protocol, p)
+		}
 	}
 }

@@ -117,8 +117,9 @@ func TestOpenSSLServerOrder(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(res.Groups.Groups, []uint16{0x0018, 0x001d}) || !res.Groups.ServerPreference {
-		t.Errorf("groups %+v, want [P-384 X25519] in server order", res.Groups)
+	// ffdhe2048 is the server's DHE prime (its dhparam file is that group).
+	if !slices.Equal(res.Groups.Groups, []uint16{0x0018, 0x001d, 0x0100}) || !res.Groups.ServerPreference {
+		t.Errorf("groups %+v, want [P-384 X25519] in server order, then ffdhe2048", res.Groups)
 	}
 	if !res.Extensions.SecureRenegotiation || !res.Extensions.ExtendedMasterSecret {
 		t.Errorf("extensions %+v", res.Extensions)
@@ -354,5 +355,128 @@ func TestOpenSSLPrioritizeChaCha(t *testing.T) {
 	ps := wantSuites(t, res, registry.TLS12, []uint32{0xc030, 0xcca8, 0xc02f}, true)
 	if !ps.PreferenceKnown || !ps.ServerPreference || !ps.ChaCha20Preference {
 		t.Errorf("want server order with ChaCha20 preference, got %+v", ps)
+	}
+}
+
+// groupsSeen maps each enumerated group to the protocols it was seen at.
+func groupsSeen(res *probe.Result) map[uint16][]registry.Protocol {
+	out := map[uint16][]registry.Protocol{}
+	for _, s := range res.Groups.Seen {
+		out[s.Group] = s.Protocols
+	}
+	return out
+}
+
+// wantGroupsAt checks that every group in want was enumerated and seen at
+// least at the given protocol.
+func wantGroupsAt(t *testing.T, res *probe.Result, v registry.Protocol, want ...uint16) {
+	t.Helper()
+	seen := groupsSeen(res)
+	for _, g := range want {
+		if !slices.Contains(seen[g], v) {
+			t.Errorf("group 0x%04x not seen at %v; groups %+v", g, v, res.Groups)
+		}
+	}
+}
+
+// A TLS 1.2-only group next to a TLS 1.3 one (issue 12): lighttpd on
+// OpenSSL with Groups X25519:P-192 takes secp192r1 at TLS 1.2 only, which
+// the TLS 1.3 enumeration cannot show. sslscan and testssl.sh 3.2 list the
+// same two groups (secp192r1 at TLS 1.2; X25519).
+func TestGroupsLighttpdTLS12Only(t *testing.T) {
+	t.Parallel()
+	s := peer.Lighttpd(t, peer.LighttpdOptions{ConfCmd: [][2]string{
+		{"Groups", "X25519:P-192"},
+		{"CipherString", "HIGH:@SECLEVEL=1"}, // SECLEVEL 2 forbids a 96-bit curve
+	}})
+	res := run(t, s)
+	if got := res.Groups.Groups; !slices.Equal(got, []uint16{0x001d, 0x0013}) {
+		t.Errorf("groups %x, want x25519 then secp192r1", got)
+	}
+	wantGroupsAt(t, res, registry.TLS13, 0x001d)
+	wantGroupsAt(t, res, registry.TLS12, 0x001d, 0x0013)
+	if slices.Contains(groupsSeen(res)[0x0013], registry.TLS13) {
+		t.Errorf("secp192r1 reported at TLS 1.3")
+	}
+	if res.Groups.Inconclusive != "" {
+		t.Errorf("groups inconclusive: %s", res.Groups.Inconclusive)
+	}
+}
+
+// wolfSSL (lighttpd's mod_wolfssl) takes secp256k1 and the brainpool
+// curves at TLS 1.2 only. testssl.sh 3.2 lists secp256k1 but not the
+// brainpool curves (its OpenSSL asks with a hello wolfSSL answers
+// differently); a plain openssl s_client -tls1_2 -groups brainpoolP256r1
+// handshake confirms each. sslscan 2.0 lists every curve at "TLSv1.3",
+// misled by wolfSSL's HelloRetryRequest without key_share.
+func TestGroupsWolfSSL(t *testing.T) {
+	t.Parallel()
+	s := peer.Lighttpd(t, peer.LighttpdOptions{WolfSSL: true})
+	res := run(t, s)
+	wantGroupsAt(t, res, registry.TLS13, 0x001d, 0x0017)
+	wantGroupsAt(t, res, registry.TLS12, 0x0016, 0x001a, 0x001b, 0x001c)
+	for _, g := range []uint16{0x0016, 0x001a, 0x001b, 0x001c} {
+		if slices.Contains(groupsSeen(res)[g], registry.TLS13) {
+			t.Errorf("group 0x%04x reported at TLS 1.3", g)
+		}
+	}
+	if res.Groups.Inconclusive != "" {
+		t.Errorf("groups inconclusive: %s", res.Groups.Inconclusive)
+	}
+	t.Logf("%d connections", res.Connections)
+}
+
+// Botan negotiates RFC 7919 FFDHE groups at TLS 1.2 (issue 12: they were
+// not listed): offered only ffdhe3072 and ffdhe4096 besides x25519, the
+// DHE prime names the group. testssl.sh 3.2 agrees ("Finite field group:
+// ffdhe3072 ffdhe4096"; "Elliptic curves offered: brainpoolP256r1 X25519");
+// nmap's ssl-enum-ciphers shows only the group of each suite.
+func TestGroupsBotanFFDHE(t *testing.T) {
+	t.Parallel()
+	s := peer.Botan(t, peer.BotanOptions{Policy: []string{
+		"key_exchange_methods = DH ECDH",
+		"key_exchange_groups = x25519 ffdhe/ietf/3072 ffdhe/ietf/4096 brainpool256r1",
+		"ciphers = AES-256/GCM AES-128/GCM",
+	}})
+	res := run(t, s)
+	if got := res.Groups.Groups; !slices.Equal(got, []uint16{0x001d, 0x001a, 0x0101, 0x0102}) {
+		t.Errorf("groups %x, want x25519, brainpoolP256r1, ffdhe3072, ffdhe4096", got)
+	}
+	wantGroupsAt(t, res, registry.TLS12, 0x001d, 0x001a, 0x0101, 0x0102)
+	if res.Groups.Via != registry.TLS12 || res.Groups.Inconclusive != "" {
+		t.Errorf("groups %+v", res.Groups)
+	}
+	for _, a := range res.Suites[0].Suites {
+		if s, _ := a.Suite(); s.Kx == registry.KxDHE && (a.DH == nil || a.DH.KnownName != "RFC 7919 ffdhe3072") {
+			t.Errorf("DHE suite %s used %+v, want ffdhe3072 (the server's first)", s.Name, a.DH)
+		}
+	}
+}
+
+// lighttpd on wolfSSL with a self-signed certificate fails every hello
+// that offers OCSP stapling (wolfSSL cannot build the status for it and
+// lighttpd closes the connection): padlock's full hellos are all refused.
+// That is not "no TLS" (openssl s_client without -status connects): the
+// prober asks once without the optional extensions before a U.
+func TestExtensionIntolerantWolfSSL(t *testing.T) {
+	t.Parallel()
+	leaf, err := lab.SelfSigned(lab.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := peer.Lighttpd(t, peer.LighttpdOptions{WolfSSL: true, Leaf: leaf})
+	res := run(t, s)
+	if got := protocols(res); !slices.Equal(got, []registry.Protocol{registry.TLS12, registry.TLS13}) {
+		t.Errorf("protocols %v, want TLS 1.2 and 1.3", got)
+	}
+	found := false
+	for _, in := range res.Intolerance {
+		found = found || in.Label == "optional extensions"
+	}
+	if !found {
+		t.Errorf("intolerance %+v lacks the optional extensions", res.Intolerance)
+	}
+	if len(res.Chains) == 0 {
+		t.Errorf("no certificate chain")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"padlock/registry"
@@ -67,8 +68,23 @@ type prober struct {
 	dialer *dialer
 	keys   *keyShares
 
-	mu  sync.Mutex
-	res *Result
+	// minimal is set when the server refused every full hello and took
+	// one without the optional extensions: every later hello is minimal.
+	minimal atomic.Bool
+
+	mu        sync.Mutex
+	res       *Result
+	firstLost error // the first handshake that broke off after its ServerHello
+}
+
+// noteLost counts a handshake the server answered and then broke off.
+func (p *prober) noteLost(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.res.Interrupted++
+	if p.firstLost == nil {
+		p.firstLost = err
+	}
 }
 
 func (p *prober) errorf(format string, args ...any) {
@@ -96,6 +112,9 @@ func Run(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 		p.dialer.netDial = opts.Dial
 	}
 	err := p.run(ctx)
+	if p.firstLost != nil {
+		p.res.Errors = append(p.res.Errors, fmt.Sprintf("handshakes broken off after the server's first answer: %d (the first: %v)", p.res.Interrupted, p.firstLost))
+	}
 	p.res.Connections = int(p.dialer.count.Load())
 	p.res.Duration = time.Since(p.res.Started)
 	return p.res, err
@@ -103,10 +122,24 @@ func Run(ctx context.Context, ep Endpoint, opts Options) (*Result, error) {
 
 func (p *prober) run(ctx context.Context) error {
 	versions := p.probeVersions(ctx)
+	var extIntolerance *Intolerance
+	if refusedAll(versions) {
+		// Before a U: some servers refuse any hello carrying an extension
+		// they mishandle (lighttpd on wolfSSL with a self-signed
+		// certificate fails every status_request). Ask once without them.
+		if v, ok := p.acceptsMinimal(ctx); ok {
+			p.minimal.Store(true)
+			versions = p.probeVersions(ctx)
+			extIntolerance = &Intolerance{Label: "optional extensions", Reason: fmt.Sprintf(
+				"refused every hello offering session_ticket, status_request, ALPN, extended_master_secret, encrypt_then_mac, signed_certificate_timestamp and heartbeat (or DEFLATE), accepted %v without them: what the server does with those is unknown", v)}
+		}
+	}
 
 	unreachable := true
 	for _, v := range versions {
-		if v.support.Supported || !errors.As(v.err, new(*dialError)) {
+		// A connection reset during connect reached the endpoint: not
+		// unreachable, just no answer.
+		if v.support.Supported || !errors.As(v.err, new(*dialError)) || reset(v.err) {
 			unreachable = false
 		}
 	}
@@ -142,7 +175,10 @@ func (p *prober) run(ctx context.Context) error {
 	}
 	tls13 := find(versions, registry.TLS13)
 	has13 := tls13 != nil && tls13.support.Supported
-	wg.Go(func() { p.res.Groups = p.enumerateGroups(ctx, has13, versions) })
+	var groups GroupSupport
+	if has13 {
+		wg.Go(func() { groups = p.enumerateGroups13(ctx) })
+	}
 	if !p.opts.SkipSimulation && (best != nil || has13) {
 		profiles := p.opts.Clients
 		if profiles == nil {
@@ -176,9 +212,16 @@ func (p *prober) run(ctx context.Context) error {
 			p.res.Suites = append(p.res.Suites, *s)
 		}
 	}
-	if best != nil {
-		p.chainPerKeyType(ctx, best.support.Protocol)
+	if extIntolerance != nil {
+		p.res.Intolerance = append(p.res.Intolerance, *extIntolerance)
 	}
+	// Both need the suites found.
+	wg.Go(func() { p.enumerateGroups12(ctx, &groups, best) })
+	if best != nil {
+		wg.Go(func() { p.chainPerKeyType(ctx, best.support.Protocol) })
+	}
+	wg.Wait()
+	p.res.Groups = groups
 	sort.Slice(p.res.Chains, func(i, j int) bool {
 		a, b := p.res.Chains[i], p.res.Chains[j]
 		if a.SNI != b.SNI {
@@ -279,7 +322,7 @@ func (p *prober) chainPerKeyType(ctx context.Context, v registry.Protocol) {
 	}
 	for _, auth := range order {
 		f, err := p.exchange(ctx, hello{version: v, suites: byAuth[auth], sni: p.ep.SNI})
-		if err != nil {
+		if !answered(f, err) {
 			p.errorf("collecting the %v certificate: %v", auth, err)
 			continue
 		}
@@ -305,4 +348,34 @@ func (p *prober) addChain(c Chain) {
 		}
 	}
 	p.res.Chains = append(p.res.Chains, c)
+}
+
+// refusedAll reports whether every version was refused outright: no
+// acceptance, no lower version offered, nothing inconclusive, and some
+// connection reached the server.
+func refusedAll(vs []*versionProbe) bool {
+	reached := false
+	for _, v := range vs {
+		if v.support.Supported || v.support.Negotiated != 0 || v.support.Inconclusive != "" {
+			return false
+		}
+		reached = reached || !errors.As(v.err, new(*dialError))
+	}
+	return reached
+}
+
+// acceptsMinimal asks for TLS 1.2, then TLS 1.3, with a hello without the
+// optional extensions; it reports the version a ServerHello accepted.
+func (p *prober) acceptsMinimal(ctx context.Context) (registry.Protocol, bool) {
+	for _, v := range []registry.Protocol{registry.TLS12, registry.TLS13} {
+		suites := commonSuites(v)
+		if v == registry.TLS13 {
+			suites = offerOrder(v)
+		}
+		f, err := p.exchange(ctx, hello{version: v, suites: suites, sni: p.ep.SNI, minimal: true})
+		if answered(f, err) && f.version == v {
+			return v, true
+		}
+	}
+	return 0, false
 }

@@ -28,6 +28,14 @@ type Result struct {
 	Started     time.Time
 	Duration    time.Duration
 	Connections int // TCP connections opened, all probes included
+	// Interrupted counts the handshakes the server answered with a
+	// ServerHello and then broke off (closed, reset, stalled) before its
+	// first flight was complete: what the ServerHello said is kept, the
+	// rest of that flight is unknown.
+	Interrupted int `json:",omitempty"`
+	// Complete counts the hellos answered with a whole first flight (to
+	// ServerHelloDone; a TLS 1.3 ServerHello or HelloRetryRequest).
+	Complete int `json:",omitempty"`
 
 	Protocols   []ProtocolSupport // one per protocol tested, oldest first
 	Suites      []ProtocolSuites  // one per supported protocol, oldest first
@@ -115,13 +123,28 @@ type DHGroup struct {
 
 // GroupSupport lists the key-exchange groups the server accepts.
 type GroupSupport struct {
-	// Via is the protocol the groups were enumerated with (TLS 1.3 through
-	// HelloRetryRequest, or TLS 1.2 through ECDHE ServerKeyExchange).
-	Via              registry.Protocol
-	Groups           []uint16 // in the server's order when ServerPreference
+	// Via is the protocol the groups were mainly enumerated with: TLS 1.3
+	// through HelloRetryRequest, else the best version up to TLS 1.2
+	// through the curve of ECDHE ServerKeyExchange. Groups TLS 1.3 did not
+	// show are then looked for at that version (ECDHE curves, and RFC 7919
+	// FFDHE groups through the DHE prime): see Seen.
+	Via registry.Protocol
+	// Groups are in the server's order when ServerPreference (the order of
+	// the main enumeration), then the groups found only at TLS 1.2, in the
+	// order found.
+	Groups           []uint16
 	ServerPreference bool
 	PreferenceKnown  bool
-	Inconclusive     string `json:",omitempty"`
+	// Seen says, for each of Groups in the same order, at which protocols
+	// the server was seen using it.
+	Seen         []GroupSeen `json:",omitempty"`
+	Inconclusive string      `json:",omitempty"`
+}
+
+// GroupSeen is one group and the protocols it was seen at.
+type GroupSeen struct {
+	Group     uint16
+	Protocols []registry.Protocol // oldest first
 }
 
 // Extensions records what the server did with the extensions padlock offered

@@ -125,6 +125,8 @@ func simFailure(ctx context.Context, err error) (msg string, inconclusive bool) 
 		return "server sent " + a.String(), false
 	}
 	switch {
+	case lost(err):
+		return err.Error(), true // the server answered, then broke off
 	case errors.Is(err, errClosed):
 		return "server closed the connection", false
 	case errors.Is(err, errTimeout), errors.As(err, new(*dialError)),

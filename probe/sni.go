@@ -3,6 +3,9 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
 
 	"padlock/registry"
 )
@@ -17,7 +20,7 @@ func (p *prober) checkSNI(ctx context.Context, best *versionProbe, has13 bool) {
 	}
 	f, err := p.exchange(ctx, hello{version: v, suites: suites})
 	switch {
-	case err == nil:
+	case answered(f, err):
 		p.recordChain(v, "", f)
 	case refused(err):
 		p.mu.Lock()
@@ -47,8 +50,16 @@ func (p *prober) tls13Chain(ctx context.Context, sni string) {
 		MinVersion:         tls.VersionTLS13,
 		MaxVersion:         tls.VersionTLS13,
 	}
-	tc := tls.Client(c.c, cfg)
+	cc := &countingConn{Conn: c.c}
+	tc := tls.Client(cc, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
+		if c := classify(err); cc.read > 0 && (errors.Is(c, errClosed) || errors.Is(c, errTimeout)) && ctx.Err() == nil {
+			// The server started answering (TLS 1.3 was accepted, this
+			// runs only then): a handshake then cut off by a close, a
+			// reset or a stall is an interruption.
+			p.noteLost(fmt.Errorf("TLS 1.3 certificate handshake: %w", err))
+			return
+		}
 		p.errorf("TLS 1.3 certificate handshake: %v", err)
 		return
 	}
@@ -59,4 +70,16 @@ func (p *prober) tls13Chain(ctx context.Context, sni string) {
 	}
 	_ = tc.Close()
 	p.addChain(chain)
+}
+
+// countingConn counts the bytes read through it (one goroutine only).
+type countingConn struct {
+	net.Conn
+	read int
+}
+
+func (c *countingConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.read += n
+	return n, err
 }

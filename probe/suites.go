@@ -128,7 +128,7 @@ func (p *prober) firstOf(ctx context.Context, v registry.Protocol, offered []uin
 	for try := 0; try < attempts; try++ {
 		f, err := p.exchange(ctx, hello{version: v, suites: offered, sni: p.ep.SNI})
 		switch {
-		case err == nil && f.version == v:
+		case answered(f, err) && f.version == v:
 			return f
 		case err == nil || refused(err):
 			return nil
@@ -158,8 +158,8 @@ func (p *prober) enumerateChunk(ctx context.Context, v registry.Protocol, first 
 		for try := 0; try < attempts && f == nil; try++ {
 			next, err := p.exchange(ctx, hello{version: v, suites: offered, sni: p.ep.SNI})
 			switch {
-			case err == nil && next.version == v:
-				f = next
+			case answered(next, err) && next.version == v:
+				f = next // a ServerHello names the suite, even if the flight broke off
 			case err == nil || refused(err):
 				// A lower version, an alert or a closed connection: no
 				// suite is left at this version.
@@ -199,7 +199,7 @@ func (p *prober) suitePreference(ctx context.Context, ps *ProtocolSuites) {
 	}
 	a, b := pair[0], pair[1]
 	f, err := p.exchange(ctx, hello{version: ps.Protocol, suites: []uint16{b, a}, sni: p.ep.SNI})
-	if err != nil {
+	if !answered(f, err) {
 		p.errorf("%v cipher suite preference: %v", ps.Protocol, err)
 		return
 	}
@@ -212,7 +212,7 @@ func (p *prober) suitePreference(ctx context.Context, ps *ProtocolSuites) {
 	// client that lists ChaCha20 first get it anyway?
 	top := uint16(ps.Suites[0].ID)
 	f, err = p.exchange(ctx, hello{version: ps.Protocol, suites: []uint16{chacha[0], top}, sni: p.ep.SNI})
-	if err != nil {
+	if !answered(f, err) {
 		p.errorf("%v ChaCha20 preference: %v", ps.Protocol, err)
 		return
 	}

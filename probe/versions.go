@@ -23,6 +23,10 @@ type versionProbe struct {
 	// chunked is set when the server refused the hello with every suite
 	// but accepted one with fewer: its suites are enumerated in chunks.
 	chunked bool
+	// reset is set when the only answers were resets with no reply: a
+	// refusal if the server shows elsewhere that it speaks TLS, else
+	// inconclusive.
+	reset bool
 }
 
 // suites are the suites to offer in further hellos at this version: all of
@@ -39,6 +43,12 @@ func (vp *versionProbe) suites() []uint16 {
 const attempts = 2
 
 // probeVersions asks for every version in parallel, one hello each.
+//
+// A reset with no reply is a refusal only from a server that shows, at
+// another version, that it speaks TLS (a ServerHello or an alert): SChannel
+// resets hellos for the versions it has disabled. From an endpoint that
+// never answered at all it proves nothing, and stays inconclusive, however
+// the reset raced with the hello.
 func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 	out := make([]*versionProbe, len(registry.Protocols))
 	var wg sync.WaitGroup
@@ -52,28 +62,64 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 		})
 	}
 	wg.Wait()
+	speaksTLS := false
+	for _, vp := range out {
+		_, alert := AlertOf(vp.err)
+		if vp.support.Supported || vp.support.Negotiated != 0 || alert {
+			speaksTLS = true
+		}
+	}
+	for _, vp := range out {
+		if vp.reset && speaksTLS {
+			vp.support.Inconclusive = ""
+		}
+	}
 	return out
 }
 
 // probeVersion offers every suite valid at v and nothing above v.
+//
+// A ServerHello answers the question even when the connection breaks off
+// after it (an overloaded server, a rate limiter): the hello is asked once
+// more for the whole flight, and if that breaks off too the partial answer
+// stands. A reset with no reply is retried and left inconclusive;
+// probeVersions turns it into a refusal once another version shows the
+// server speaks TLS.
 func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *versionProbe {
 	vp := &versionProbe{support: ProtocolSupport{Protocol: v}}
 	h := hello{version: v, suites: offerOrder(v), sni: p.ep.SNI}
+	var partial *flight // a ServerHello whose flight broke off
+	accept := func(f *flight) *versionProbe {
+		vp.support.Inconclusive = ""
+		vp.reset = false
+		switch {
+		case f.version == v:
+			vp.support.Supported = true
+			vp.first = f
+		case f.version < v:
+			vp.support.Negotiated = f.version
+		default:
+			vp.support.Inconclusive = fmt.Sprintf("asked for at most %v, the server answered %v", v, f.version)
+		}
+		return vp
+	}
 	for try := 0; try < attempts; try++ {
 		f, err := p.exchange(ctx, h)
 		vp.err = err
 		switch {
-		case err == nil && f.version == v:
-			vp.support.Supported = true
-			vp.support.Inconclusive = ""
-			vp.first = f
-			return vp
-		case err == nil && f.version < v:
-			vp.support.Negotiated = f.version
-			vp.support.Inconclusive = ""
-			return vp
+		case partial != nil && err != nil:
+			return accept(partial) // the retry after a broken-off answer failed too
 		case err == nil:
-			vp.support.Inconclusive = fmt.Sprintf("asked for at most %v, the server answered %v", v, f.version)
+			if f.version > v {
+				accept(f)
+				continue
+			}
+			return accept(f)
+		case answered(f, err):
+			partial = f
+			if ctx.Err() != nil {
+				return accept(f)
+			}
 		case refused(err) && !vp.chunked && v < registry.TLS13:
 			// Some servers refuse a hello with hundreds of suites outright.
 			// Before calling the version unsupported, ask again with the
@@ -82,6 +128,12 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 			vp.chunked = true
 			h.suites = commonSuites(v)
 			try--
+		case reset(err):
+			vp.reset = true
+			vp.support.Inconclusive = "connection reset before any reply: " + err.Error()
+			if ctx.Err() != nil {
+				return vp
+			}
 		case refused(err):
 			vp.support.Inconclusive = ""
 			vp.chunked = false
@@ -89,10 +141,14 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 		default:
 			vp.support.Inconclusive = err.Error()
 			if ctx.Err() != nil || errors.As(err, new(*dialError)) && try > 0 {
-				return vp
+				try = attempts
 			}
 		}
 	}
+	if partial != nil {
+		return accept(partial)
+	}
+	vp.chunked = false
 	return vp
 }
 
@@ -127,8 +183,15 @@ func (p *prober) probeSSLv2(ctx context.Context) *versionProbe {
 				vp.sslv2 = append(vp.sslv2, AcceptedSuite{ID: id})
 			}
 			return vp
+		case reset(err):
+			vp.reset = true
+			vp.support.Inconclusive = "connection reset before any reply: " + err.Error()
+			if ctx.Err() != nil {
+				return vp
+			}
 		case refused(err), errors.Is(err, errNotSSLv2), errors.As(err, new(*tlswire.SSLv2Error)):
 			vp.support.Inconclusive = ""
+			vp.reset = false
 			return vp
 		default:
 			vp.support.Inconclusive = err.Error()
@@ -178,8 +241,8 @@ func (p *prober) checkIntolerance(ctx context.Context, bestProbe *versionProbe) 
 		h := hello{version: best, suites: bestProbe.suites(), sni: p.ep.SNI, legacyVersion: t.version}
 		f, err := p.exchange(ctx, h)
 		switch {
-		case err == nil && f.version == best:
-		case err == nil:
+		case answered(f, err) && f.version == best:
+		case answered(f, err):
 			out = append(out, Intolerance{Version: registry.Protocol(t.version), Label: t.label,
 				Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, best)})
 		case refused(err):

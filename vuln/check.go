@@ -175,12 +175,15 @@ func Check(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options
 		}
 		wg.Go(func() {
 			r := &run{target: tg}
+			start := time.Now()
 			fs := g.run(ctx, r)
+			wall := float64(time.Since(start).Microseconds()) / 1000
 			mu.Lock()
 			defer mu.Unlock()
 			for _, f := range fs {
 				// Checks run together share their connections.
 				f.Connections = int(r.conns.Load())
+				f.WallMS = wall
 				if f.Name == "" {
 					f.Name = checkNames[f.Check]
 				}

@@ -17,6 +17,14 @@
 // connection counts) is kept in the Finding. The Report carries the results
 // under SSL Labs' API v3 EndpointDetails names and value conventions.
 //
+// Checks run side by side, within the Dialer's limit on connections open
+// at once. A probe left unanswered counts as silence once it has waited
+// eight times the slowest answer the server gave to its sibling probes (at
+// least 300 ms, at most Options.Wait; the whole wait when a sibling got no
+// answer either): the server has processed the message by then
+// (silenceAfter in reaction.go). Each finding records its wall time and
+// connections.
+//
 // Where a check goes past what the public sources pin down, the choice is
 // padlock's and documented in the check's file: the record layouts of the
 // 2019 CBC padding oracles (padding_oracle.go) and the mapping of ROBOT

@@ -107,8 +107,12 @@ type Finding struct {
 	Reason string `json:"reason"`
 	// Evidence is what decided it, bounded (at most MaxEvidence items).
 	Evidence []Evidence `json:"evidence,omitempty"`
-	// Connections opened by this check.
+	// Connections opened by this check (checks decided together, such as
+	// the padding oracles, share theirs and each count them all).
 	Connections int `json:"connections"`
+	// WallMS is the check's wall time in milliseconds, from its start to
+	// its finding (checks decided together share it).
+	WallMS float64 `json:"wallMs"`
 }
 
 // Evidence is one observation. Bytes are kept as hex, at most

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"padlock/registry"
 	"padlock/tlswire"
@@ -192,18 +193,25 @@ func checkPaddingOracles(ctx context.Context, r *run) []Finding {
 	}
 	cfg := handshake.Config{Version: ver, Suites: suiteIDs}
 
-	first, suite, err := r.padRun(ctx, cfg)
+	first, suite, early, err := r.padRun(ctx, cfg, false)
 	if err != nil {
 		return all(Inconclusive, "", "padding-oracle probe with %s: %v", suiteNames(suiteIDs), err)
 	}
+	differs := first.differs()
+	if differs && early {
+		// A difference is judged on full waits only: a silence read
+		// early might have been a late answer. (Read early, a silence
+		// always makes a difference, so the fast path is taken only
+		// when every vector was answered.)
+		if first, suite, _, err = r.padRun(ctx, cfg, true); err != nil {
+			return all(Inconclusive, "", "padding-oracle probe with %s: %v", suiteNames(suiteIDs), err)
+		}
+		differs = first.differs()
+	}
 	where := fmt.Sprintf("%s at %v", suite, registry.Protocol(ver))
 	k := first.keys()
-	differs := false
-	for v := padBadMAC; v < padVectors; v++ {
-		differs = differs || k[v] != k[padBadMAC]
-	}
 	if differs {
-		second, _, err := r.padRun(ctx, cfg)
+		second, _, _, err := r.padRun(ctx, cfg, true)
 		if err != nil {
 			return all(Inconclusive, "", "repeating the padding-oracle probe: %v", err)
 		}
@@ -225,39 +233,82 @@ func checkPaddingOracles(ctx context.Context, r *run) []Finding {
 	return judgePadding(&first, where)
 }
 
-// padRun sends every vector once, each on its own connection.
-func (r *run) padRun(ctx context.Context, cfg handshake.Config) (padResults, string, error) {
+// padRun sends every vector once, each on its own connection. The valid
+// record and the one with a bad MAC go first: how fast the server answers
+// them (it always should: a response, an alert) sets how long the other
+// vectors wait before their silence counts (silenceAfter), so that a
+// server that goes silent on some malformed records costs a fraction of
+// a second, not the whole wait.
+//
+// With full set, every vector waits the whole wait. early reports whether
+// a silence was read before the whole wait.
+func (r *run) padRun(ctx context.Context, cfg handshake.Config, full bool) (_ padResults, _ string, early bool, _ error) {
 	var res padResults
 	var errs [padVectors]error
 	var suite string
 	var mu sync.Mutex
 	request := []byte("GET / HTTP/1.1\r\nHost: " + r.httpHost() + "\r\nConnection: close\r\n\r\n")
+	send := func(v padVector, quiet time.Duration) {
+		c, pc, err := r.handshake(ctx, cfg)
+		if err != nil {
+			errs[v] = err
+			return
+		}
+		defer pc.Close()
+		mu.Lock()
+		suite = c.Suite.Name
+		mu.Unlock()
+		rec, err := padRecord(c.Out(), v, request)
+		if err != nil {
+			errs[v] = err
+			return
+		}
+		if err := c.WriteRaw(rec); err != nil && !isClosed(err) {
+			errs[v] = err
+			return
+		}
+		res[v] = readReactionQuiet(c, r.opts.Wait, quiet)
+	}
 	var wg sync.WaitGroup
-	for v := range padVectors {
-		wg.Go(func() {
-			c, pc, err := r.handshake(ctx, cfg)
-			if err != nil {
-				errs[v] = err
-				return
-			}
-			defer pc.Close()
-			mu.Lock()
-			suite = c.Suite.Name
-			mu.Unlock()
-			rec, err := padRecord(c.Out(), v, request)
-			if err != nil {
-				errs[v] = err
-				return
-			}
-			if err := c.WriteRaw(rec); err != nil && !isClosed(err) {
-				errs[v] = err
-				return
-			}
-			res[v] = readReaction(c, r.opts.Wait)
-		})
+	first := []padVector{padValid, padBadMAC}
+	for _, v := range first {
+		wg.Go(func() { send(v, r.opts.Wait) })
 	}
 	wg.Wait()
-	return res, suite, errors.Join(errs[:]...)
+	var slowest time.Duration
+	for _, v := range first {
+		if res[v].silent() {
+			slowest = 0
+			break
+		}
+		slowest = max(slowest, res[v].Latency)
+	}
+	quiet := silenceAfter(slowest, r.opts.Wait)
+	if full {
+		quiet = r.opts.Wait
+	}
+	for v := range padVectors {
+		if v == padValid || v == padBadMAC {
+			continue
+		}
+		wg.Go(func() { send(v, quiet) })
+	}
+	wg.Wait()
+	for _, re := range res {
+		early = early || (quiet < r.opts.Wait && re.silent())
+	}
+	return res, suite, early, errors.Join(errs[:]...)
+}
+
+// differs reports whether the malformed records drew different answers.
+func (p *padResults) differs() bool {
+	k := p.keys()
+	for v := padBadMAC; v < padVectors; v++ {
+		if k[v] != k[padBadMAC] {
+			return true
+		}
+	}
+	return false
 }
 
 // judgePadding derives the findings from one confirmed run; each

@@ -288,17 +288,32 @@ func TestLegacySSLv3RC4Only(t *testing.T) {
 
 func TestOpenSSLChaChaOnly0RTT(t *testing.T) {
 	t.Parallel()
-	// padlock cannot decrypt ChaCha20-Poly1305 records (no x/sys in the
-	// module), so the 0-RTT check must say so rather than guess.
-	s := peer.OpenSSL(t, peer.OpenSSLOptions{
-		Protocols:    []string{"-tls1_3"},
-		Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256",
-		Www:          true,
-	})
-	_, rep := scanAddr(t, s.Addr, scanOpts{serial: true, checks: []string{CheckZeroRTT}})
-	expect(t, rep, map[string]want{CheckZeroRTT: ic})
-	if rep.ZeroRTTEnabled != -2 {
-		t.Errorf("zeroRTTEnabled %d", rep.ZeroRTTEnabled)
+	// Issue 12 item 2: a TLS 1.3 server that picks ChaCha20-Poly1305 gets
+	// a definite 0-RTT answer, as one that picks AES-GCM does.
+	for _, tc := range []struct {
+		name  string
+		extra []string
+		www   bool
+		want  want
+		field int
+	}{
+		{"tickets without early data", nil, true, nv, 0},
+		{"early data", []string{"-early_data"}, false, vuln(SeverityInfo), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := peer.OpenSSL(t, peer.OpenSSLOptions{
+				Protocols:    []string{"-tls1_3"},
+				Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256",
+				Www:          tc.www,
+				Extra:        tc.extra,
+			})
+			_, rep := scanAddr(t, s.Addr, scanOpts{serial: true, checks: []string{CheckZeroRTT}})
+			expect(t, rep, map[string]want{CheckZeroRTT: tc.want})
+			if rep.ZeroRTTEnabled != tc.field {
+				t.Errorf("zeroRTTEnabled %d, want %d", rep.ZeroRTTEnabled, tc.field)
+			}
+		})
 	}
 }
 

@@ -20,6 +20,9 @@ type reaction struct {
 	Records []seenRecord
 	End     end
 	Detail  string // the error that ended reading, for end == endError
+	// Latency is how long the first record (or the end) took; the whole
+	// wait for a silence.
+	Latency time.Duration
 }
 
 type seenRecord struct {
@@ -51,18 +54,40 @@ const maxRecordsSeen = 8
 const maxDataKept = 256
 
 // readReaction reads until the connection ends, the wait runs out, or
-// maxRecordsSeen records came. After a fatal alert or data it waits a
-// shorter while for the close. in may be nil (nothing decrypted).
+// maxRecordsSeen records came. After data it waits a shorter while for
+// the close; after a readable alert only a moment (afterAlert): what
+// follows an alert is no part of the reaction's key, so waiting for it
+// would only cost time. in may be nil (nothing decrypted).
 func readReaction(c *handshake.Conn, wait time.Duration) reaction {
+	return readReactionQuiet(c, wait, wait)
+}
+
+// afterAlert is how long a reaction is read past its first alert record,
+// for the close that usually comes with it (evidence only).
+const afterAlert = 100 * time.Millisecond
+
+// readReactionQuiet is readReaction with a shorter wait, quiet, for the
+// first sign of an answer: a caller that already knows how fast this
+// server reacts reads a silence as soon as it is one (see silenceAfter).
+func readReactionQuiet(c *handshake.Conn, wait, quiet time.Duration) reaction {
 	var r reaction
-	deadline := time.Now().Add(wait)
+	start := time.Now()
+	end := start.Add(wait)
+	deadline := start.Add(min(quiet, wait))
 	after := min(wait/2, 2*time.Second)
 	for len(r.Records) < maxRecordsSeen {
 		_ = c.Raw().SetReadDeadline(deadline)
 		rec, err := c.ReadRawRecord()
 		if err != nil {
 			r.End, r.Detail = classifyEnd(err)
+			if len(r.Records) == 0 {
+				r.Latency = time.Since(start)
+			}
 			return r
+		}
+		if len(r.Records) == 0 {
+			r.Latency = time.Since(start)
+			deadline = end
 		}
 		s := seenRecord{Type: rec.Type, Len: len(rec.Payload)}
 		payload := rec.Payload
@@ -84,7 +109,14 @@ func readReaction(c *handshake.Conn, wait time.Duration) reaction {
 			s.Data = payload[:min(len(payload), maxDataKept)]
 		}
 		r.Records = append(r.Records, s)
-		if rec.Type == tlswire.TypeApplicationData || (s.Alert != nil && s.Alert.Level != tlswire.AlertLevelWarning) || s.Opaque {
+		switch {
+		case s.Alert != nil:
+			// A readable alert; an undecryptable one is waited past as
+			// before, since checks then judge by how the connection ends.
+			if t := time.Now().Add(afterAlert); t.Before(deadline) {
+				deadline = t
+			}
+		case rec.Type == tlswire.TypeApplicationData || s.Opaque:
 			deadline = time.Now().Add(after)
 		}
 	}
@@ -92,6 +124,22 @@ func readReaction(c *handshake.Conn, wait time.Duration) reaction {
 	r.Detail = fmt.Sprintf("more than %d records", maxRecordsSeen)
 	return r
 }
+
+// silenceAfter is how long a probe must stay unanswered to be silence,
+// given the slowest answer the server gave to the same kind of probe
+// (slowest; 0 or a silence among them: unknown): eight times that, at
+// least minSilence, at most wait. A server that rejects a message does so
+// when it has processed it, which its answers to the sibling probes have
+// timed; waiting the full wait learns nothing more.
+func silenceAfter(slowest, wait time.Duration) time.Duration {
+	if slowest <= 0 || slowest >= wait {
+		return wait
+	}
+	return min(wait, max(minSilence, 8*slowest))
+}
+
+// minSilence is the shortest wait that reads as silence.
+const minSilence = 300 * time.Millisecond
 
 func classifyEnd(err error) (end, string) {
 	var ne net.Error
@@ -105,6 +153,9 @@ func classifyEnd(err error) (end, string) {
 	}
 	return endError, err.Error()
 }
+
+// silent reports whether nothing came and the connection stayed open.
+func (r reaction) silent() bool { return len(r.Records) == 0 && r.End == endTimeout }
 
 // alert returns the first alert, if one was read.
 func (r reaction) alert() (tlswire.Alert, bool) {
@@ -126,10 +177,17 @@ func (r reaction) sawType(t tlswire.ContentType) bool {
 	return false
 }
 
-// dataLen is the decrypted application data received.
+// dataLen is the decrypted application data received before the first
+// alert record. What the TLS layer said first decides: a server whose TLS
+// stack rejected the record with an alert (Mbed TLS's fatal
+// bad_record_mac) has not processed it, even if the application then
+// writes its response on the dead connection anyway.
 func (r reaction) dataLen() int {
 	n := 0
 	for _, s := range r.Records {
+		if s.Type == tlswire.TypeAlert {
+			break
+		}
 		if s.Type == tlswire.TypeApplicationData && !s.Opaque {
 			n += len(s.Data)
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"padlock/registry"
 	"padlock/tlswire"
@@ -141,16 +142,30 @@ func checkROBOT(ctx context.Context, r *run) Finding {
 	cfg := handshake.Config{Version: uint16(ver), Suites: ids}
 
 	var ev []Evidence
+	// The short flow's silence is read as soon as it outlasts, by far, the
+	// time the server took to reject the full flow's messages: it has
+	// processed the ClientKeyExchange by then (silenceAfter).
+	quiet := r.opts.Wait
 	for _, flow := range []robotFlow{flowFull, flowShort} {
-		keys, texts, err := r.robotRound(ctx, cfg, flow)
+		keys, texts, slowest, err := r.robotRound(ctx, cfg, flow, quiet)
 		if err != nil {
 			return inconclusive(CheckROBOT, err, fmt.Sprintf("%v flow", flow))
+		}
+		if flow == flowFull {
+			quiet = silenceAfter(slowest, r.opts.Wait)
+		} else if !allEqual(keys) && quiet < r.opts.Wait {
+			// A difference is judged on full waits only: a silence read
+			// early might have been a late answer.
+			quiet = r.opts.Wait
+			if keys, texts, _, err = r.robotRound(ctx, cfg, flow, quiet); err != nil {
+				return inconclusive(CheckROBOT, err, fmt.Sprintf("%v flow", flow))
+			}
 		}
 		if allEqual(keys) {
 			ev = append(ev, note("reaction to every vector, "+flow.String(), "%s", texts[0]))
 			continue
 		}
-		again, texts2, err := r.robotRound(ctx, cfg, flow)
+		again, texts2, _, err := r.robotRound(ctx, cfg, flow, quiet)
 		if err != nil {
 			return inconclusive(CheckROBOT, err, fmt.Sprintf("repeating the %v flow", flow))
 		}
@@ -197,25 +212,37 @@ func allEqual(keys [robotVectors]string) bool {
 }
 
 // robotRound sends every vector once in a flow, on parallel connections
-// (the Dialer caps how many are open at once).
-func (r *run) robotRound(ctx context.Context, cfg handshake.Config, flow robotFlow) (keys, texts [robotVectors]string, err error) {
+// (the Dialer caps how many are open at once), each read as silent after
+// quiet. slowest is the longest time an answer took, 0 if a vector drew
+// silence.
+func (r *run) robotRound(ctx context.Context, cfg handshake.Config, flow robotFlow, quiet time.Duration) (keys, texts [robotVectors]string, slowest time.Duration, err error) {
 	var errs [robotVectors]error
+	var lat [robotVectors]time.Duration
 	var wg sync.WaitGroup
 	for v := range robotVectors {
 		wg.Go(func() {
-			re, err := r.robotProbe(ctx, cfg, v, flow)
+			re, err := r.robotProbe(ctx, cfg, v, flow, quiet)
 			if err != nil {
 				errs[v] = fmt.Errorf("%v: %w", v, err)
 				return
 			}
 			keys[v], texts[v] = re.key(), re.String()
+			if !re.silent() {
+				lat[v] = re.Latency
+			}
 		})
 	}
 	wg.Wait()
-	return keys, texts, errors.Join(errs[:]...)
+	for _, l := range lat {
+		if l == 0 {
+			return keys, texts, 0, errors.Join(errs[:]...)
+		}
+		slowest = max(slowest, l)
+	}
+	return keys, texts, slowest, errors.Join(errs[:]...)
 }
 
-func (r *run) robotProbe(ctx context.Context, cfg handshake.Config, v robotVector, flow robotFlow) (reaction, error) {
+func (r *run) robotProbe(ctx context.Context, cfg handshake.Config, v robotVector, flow robotFlow, quiet time.Duration) (reaction, error) {
 	c, pc, err := r.flight(ctx, cfg)
 	if err != nil {
 		return reaction{}, errors.New(describeErr(err))
@@ -241,7 +268,7 @@ func (r *run) robotProbe(ctx context.Context, cfg handshake.Config, v robotVecto
 			return reaction{}, err
 		}
 	}
-	return readReaction(c, r.opts.Wait), nil
+	return readReactionQuiet(c, r.opts.Wait, quiet), nil
 }
 
 func robotEncrypt(pub *rsa.PublicKey, v robotVector, version uint16) ([]byte, error) {

@@ -14,6 +14,7 @@ import (
 
 	"padlock/probe"
 	"padlock/registry"
+	"padlock/tlswire"
 )
 
 // Unit tests of the checks decided from the prober's result alone, with
@@ -361,5 +362,52 @@ func TestFleetDROWN(t *testing.T) {
 	f, _ := reps[0].Finding(CheckDROWN)
 	if f.State != Vulnerable || len(f.Evidence) != 1 || f.Evidence[0].Value != "c" {
 		t.Fatalf("%+v", f)
+	}
+}
+
+func TestSilenceAfter(t *testing.T) {
+	const wait = 5 * time.Second
+	for _, tc := range []struct {
+		slowest, want time.Duration
+	}{
+		{0, wait},                          // a sibling was silent too: the whole wait
+		{wait, wait},                       // as slow as the wait: no shortcut
+		{2 * time.Millisecond, minSilence}, // loopback: the floor
+		{100 * time.Millisecond, 800 * time.Millisecond}, // eight times the slowest answer
+		{time.Second, wait},       // capped by the wait
+		{-time.Millisecond, wait}, // nonsense: the whole wait
+	} {
+		if got := silenceAfter(tc.slowest, wait); got != tc.want {
+			t.Errorf("silenceAfter(%v) = %v, want %v", tc.slowest, got, tc.want)
+		}
+	}
+}
+
+// TestDataAfterAlert is issue 12 item 1 in miniature: data the
+// application writes after the TLS layer rejected the record with an
+// alert is not "processed" data, and the reaction's key ends at the
+// alert.
+func TestDataAfterAlert(t *testing.T) {
+	badMAC := tlswire.Alert{Level: tlswire.AlertLevelFatal, Description: tlswire.AlertBadRecordMAC}
+	data := seenRecord{Type: tlswire.TypeApplicationData, Len: 160, Data: []byte("HTTP/1.1 200 OK")}
+	rejected := reaction{Records: []seenRecord{{Type: tlswire.TypeAlert, Len: 80, Alert: &badMAC}, data}, End: endClosed}
+	answered := reaction{Records: []seenRecord{data}, End: endClosed}
+	if n := rejected.dataLen(); n != 0 {
+		t.Errorf("data after an alert counted: %d bytes", n)
+	}
+	if n := answered.dataLen(); n == 0 {
+		t.Error("data before any alert not counted")
+	}
+	alertOnly := reaction{Records: rejected.Records[:1], End: endTimeout}
+	if rejected.key() != alertOnly.key() || rejected.wireKey() != alertOnly.wireKey() {
+		t.Errorf("keys look past the alert: %s / %s", rejected.key(), alertOnly.key())
+	}
+	var p padResults
+	for v := range padVectors {
+		p[v] = rejected
+	}
+	p[padValid] = answered
+	if f := judgePoodleTLS(&p, "test"); f.State != NotVulnerable {
+		t.Errorf("POODLE TLS %v: %s", f.State, f.Reason)
 	}
 }

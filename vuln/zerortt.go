@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/crypto/cryptobyte"
 
 	"padlock/registry"
@@ -40,8 +41,8 @@ import (
 // enabled" (zeroRTTEnabled 1); tickets without it, or no ticket (no
 // resumption, so no 0-RTT), are "not enabled" (0). padlock does not send
 // early data, so it judges by the server's announcement, not by an
-// accepted replay. Records protected with ChaCha20-Poly1305 (which the
-// module cannot decrypt without golang.org/x/sys) leave it inconclusive.
+// accepted replay. Records are decrypted with AES-GCM or, when the server
+// picks it, ChaCha20-Poly1305 (golang.org/x/crypto/chacha20poly1305).
 func checkZeroRTT(ctx context.Context, r *run) Finding {
 	for _, ps := range r.res.Protocols {
 		if ps.Protocol == registry.TLS13 && ps.Inconclusive != "" {
@@ -78,9 +79,14 @@ func checkZeroRTT(ctx context.Context, r *run) Finding {
 	}
 	suite := tc.ConnectionState().CipherSuite
 	// Tickets come right after the handshake; reading makes crypto/tls
-	// take them in (and the tee keep them).
-	_ = tc.SetReadDeadline(time.Now().Add(min(r.opts.Wait, 2*time.Second)))
-	var buf [512]byte
+	// take them in (and the tee keep them). A request with "Connection:
+	// close" makes an HTTP server answer and close once the tickets are
+	// out, so the read ends as soon as the server is done rather than
+	// after the whole wait (which a server that does not speak HTTP
+	// still gets).
+	_ = tc.SetDeadline(time.Now().Add(min(r.opts.Wait, 2*time.Second)))
+	_, _ = tc.Write([]byte("GET / HTTP/1.1\r\nHost: " + r.httpHost() + "\r\nConnection: close\r\n\r\n"))
+	var buf [4096]byte
 	for {
 		if _, err := tc.Read(buf[:]); err != nil {
 			break
@@ -213,6 +219,8 @@ func newTLS13Keys(suite uint16, secret []byte) (*tls13Keys, error) {
 		h, keyLen = sha256.New, 16
 	case tls.TLS_AES_256_GCM_SHA384:
 		h, keyLen = sha512.New384, 32
+	case tls.TLS_CHACHA20_POLY1305_SHA256:
+		h, keyLen = sha256.New, chacha20poly1305.KeySize
 	default:
 		return nil, fmt.Errorf("cannot decrypt TLS 1.3 records protected with suite 0x%04x", suite)
 	}
@@ -223,6 +231,13 @@ func newTLS13Keys(suite uint16, secret []byte) (*tls13Keys, error) {
 	iv, err := expandLabel(h, secret, "iv", 12)
 	if err != nil {
 		return nil, err
+	}
+	if suite == tls.TLS_CHACHA20_POLY1305_SHA256 {
+		a, err := chacha20poly1305.New(key)
+		if err != nil {
+			return nil, err
+		}
+		return &tls13Keys{aead: a, iv: iv}, nil
 	}
 	b, err := aes.NewCipher(key)
 	if err != nil {

@@ -384,3 +384,48 @@ func TestLegacy(t *testing.T) {
 		t.Errorf("TLS 1.2: %v %s", err, tls.VersionName(st.Version))
 	}
 }
+
+func TestLighttpd(t *testing.T) {
+	t.Parallel()
+	for _, wolf := range []bool{false, true} {
+		t.Run(map[bool]string{false: "openssl", true: "wolfssl"}[wolf], func(t *testing.T) {
+			t.Parallel()
+			leaf := intermediateLeaf(t, lab.LeafOptions{})
+			s := Lighttpd(t, LighttpdOptions{Leaf: leaf, WolfSSL: wolf})
+			st, err := goHandshake(s.Addr, &tls.Config{RootCAs: s.CA.Pool()})
+			if err != nil {
+				t.Fatalf("%v\nserver log:\n%s", err, s.LogString())
+			}
+			if st.Version != tls.VersionTLS13 || len(st.PeerCertificates) != 2 {
+				t.Errorf("got %s with %d certificates", tls.VersionName(st.Version), len(st.PeerCertificates))
+			}
+			if body := httpsGet(t, s.Addr, &tls.Config{RootCAs: s.CA.Pool()}); !strings.Contains(body, "padlock lighttpd peer") {
+				t.Errorf("page: %.200q", body)
+			}
+		})
+	}
+	t.Run("groups", func(t *testing.T) {
+		t.Parallel()
+		s := Lighttpd(t, LighttpdOptions{ConfCmd: [][2]string{{"Groups", "P-384"}}})
+		st, err := goHandshake(s.Addr, &tls.Config{RootCAs: s.CA.Pool(), CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP384}})
+		if err != nil {
+			t.Fatalf("%v\nserver log:\n%s", err, s.LogString())
+		}
+		if st.CurveID != tls.CurveP384 {
+			t.Errorf("group %v, want P-384 (ssl-conf-cmd Groups)", st.CurveID)
+		}
+	})
+}
+
+func TestBotan(t *testing.T) {
+	t.Parallel()
+	leaf := intermediateLeaf(t, lab.LeafOptions{})
+	s := Botan(t, BotanOptions{Leaf: leaf, Policy: []string{"key_exchange_groups = secp384r1"}})
+	st, err := goHandshake(s.Addr, &tls.Config{RootCAs: s.CA.Pool()})
+	if err != nil {
+		t.Fatalf("%v\nserver log:\n%s", err, s.LogString())
+	}
+	if st.Version != tls.VersionTLS12 || len(st.PeerCertificates) != 2 || st.CurveID != tls.CurveP384 {
+		t.Errorf("got %s with %d certificates, group %v", tls.VersionName(st.Version), len(st.PeerCertificates), st.CurveID)
+	}
+}

@@ -1,6 +1,7 @@
 // Package handshake is a minimal TLS 1.0-1.2 endpoint for padlock's
 // vulnerability checks: it completes full handshakes with RSA, DHE or ECDHE
-// key exchange and CBC, RC4 or AES-GCM suites, and then gives the caller the
+// key exchange and CBC (AES, Camellia, ARIA, 3DES), RC4, GCM or
+// ChaCha20-Poly1305 suites, and then gives the caller the
 // record layer to send well-formed or deliberately malformed records (bad
 // padding, bad MAC, early ChangeCipherSpec, renegotiation hellos...).
 //

@@ -21,7 +21,8 @@ var (
 )
 
 // State protects the records of one direction of a connection: MAC-then-
-// encrypt (RFC 5246 §6.2.3.1-2) or AES-GCM (RFC 5246 §6.2.3.3, RFC 5288).
+// encrypt (RFC 5246 §6.2.3.1-2), GCM (RFC 5246 §6.2.3.3, RFC 5288) or
+// ChaCha20-Poly1305 (RFC 7905).
 type State struct {
 	Version uint16
 	Suite   *Suite
@@ -35,6 +36,10 @@ type State struct {
 	stream cipher.Stream
 	aead   cipher.AEAD
 	fixed  []byte
+	// xorNonce: the nonce is fixed XOR the sequence number and nothing
+	// explicit travels (ChaCha20-Poly1305, RFC 7905 §2), instead of
+	// fixed | explicit sequence number (GCM, RFC 5288 §3).
+	xorNonce bool
 }
 
 // Seq is the sequence number the next record will use.
@@ -64,6 +69,13 @@ func (s *State) additionalData(seq uint64, typ tlswire.ContentType, n int) []byt
 }
 
 func (s *State) nonce(seq uint64) (nonce, explicit []byte) {
+	if s.xorNonce {
+		nonce = append([]byte(nil), s.fixed...)
+		for i := range 8 {
+			nonce[len(nonce)-1-i] ^= byte(seq >> (8 * i))
+		}
+		return nonce, nil
+	}
 	explicit = binary.BigEndian.AppendUint64(nil, seq)
 	return append(append([]byte(nil), s.fixed...), explicit...), explicit
 }
@@ -148,8 +160,10 @@ func (s *State) Open(rec tlswire.Record) ([]byte, error) {
 		if len(in) < len(explicit)+s.aead.Overhead() {
 			return nil, ErrRecordLength
 		}
-		nonce = append(nonce[:len(s.fixed)], in[:8]...)
-		in = in[8:]
+		if !s.xorNonce {
+			nonce = append(nonce[:len(s.fixed)], in[:8]...)
+			in = in[8:]
+		}
 		out, err := s.aead.Open(nil, nonce, in, s.additionalData(seq, rec.Type, len(in)-s.aead.Overhead()))
 		if err != nil {
 			return nil, ErrBadRecordMAC

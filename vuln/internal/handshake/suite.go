@@ -14,7 +14,11 @@ import (
 	"hash"
 	"strings"
 
+	"golang.org/x/crypto/chacha20poly1305"
+
 	"padlock/registry"
+	"padlock/vuln/internal/aria"
+	"padlock/vuln/internal/camellia"
 )
 
 // Protocol versions this package speaks.
@@ -31,14 +35,14 @@ type Kind uint8
 const (
 	KindCBC    Kind = iota + 1 // MAC-then-encrypt with a block cipher in CBC mode
 	KindStream                 // MAC-then-encrypt with RC4
-	KindAEAD                   // AES-GCM
+	KindAEAD                   // AES-, Camellia- or ARIA-GCM, ChaCha20-Poly1305
 )
 
 // Suite is a cipher suite this package can complete a handshake with and
 // protect records for: RSA, DHE or ECDHE key exchange (any authentication,
-// since signatures are not checked) with AES-CBC, 3DES-CBC, RC4 or AES-GCM.
-// (ChaCha20-Poly1305 would need golang.org/x/sys, which the module does not
-// require.)
+// since signatures are not checked) with AES, Camellia or ARIA in CBC mode
+// or GCM, 3DES-CBC, RC4 or ChaCha20-Poly1305, and HMAC-MD5, -SHA1,
+// -SHA256 or -SHA384.
 type Suite struct {
 	registry.Suite
 	Kind      Kind
@@ -61,11 +65,13 @@ func SuiteByID(id uint16) (*Suite, bool) {
 	}
 	s := &Suite{Suite: rs, SHA384PRF: strings.HasSuffix(rs.Name, "_SHA384")}
 	switch rs.Cipher {
-	case registry.AES128, registry.AES256, registry.TripleDES:
+	case registry.AES128, registry.AES256, registry.TripleDES,
+		registry.Camellia128, registry.Camellia256, registry.ARIA128, registry.ARIA256:
 		s.Kind = KindCBC
 	case registry.RC4_128:
 		s.Kind = KindStream
-	case registry.AES128GCM, registry.AES256GCM:
+	case registry.AES128GCM, registry.AES256GCM, registry.Camellia128GCM, registry.Camellia256GCM,
+		registry.ARIA128GCM, registry.ARIA256GCM, registry.ChaCha20Poly1305:
 		s.Kind = KindAEAD
 	default:
 		return nil, false
@@ -124,28 +130,49 @@ func (s *Suite) macHash() func() hash.Hash {
 
 func (s *Suite) keyLen() int {
 	switch s.Cipher {
-	case registry.AES128, registry.AES128GCM, registry.RC4_128:
+	case registry.AES128, registry.AES128GCM, registry.RC4_128, registry.Camellia128, registry.Camellia128GCM,
+		registry.ARIA128, registry.ARIA128GCM:
 		return 16
 	case registry.TripleDES:
 		return 24
-	case registry.AES256, registry.AES256GCM:
+	case registry.AES256, registry.AES256GCM, registry.Camellia256, registry.Camellia256GCM,
+		registry.ARIA256, registry.ARIA256GCM, registry.ChaCha20Poly1305:
 		return 32
 	}
 	return 0
 }
 
 // ivLen is the IV length taken from the key block: the block size for
-// CBC (used only by TLS 1.0), the 4-byte salt for GCM.
+// CBC (used only by TLS 1.0), the 4-byte salt for GCM (RFC 5288), the
+// 12-byte nonce mask for ChaCha20-Poly1305 (RFC 7905).
 func (s *Suite) ivLen() int {
 	switch s.Cipher {
-	case registry.AES128, registry.AES256:
+	case registry.AES128, registry.AES256, registry.Camellia128, registry.Camellia256, registry.ARIA128, registry.ARIA256:
 		return aes.BlockSize
 	case registry.TripleDES:
 		return des.BlockSize
-	case registry.AES128GCM, registry.AES256GCM:
+	case registry.AES128GCM, registry.AES256GCM, registry.Camellia128GCM, registry.Camellia256GCM,
+		registry.ARIA128GCM, registry.ARIA256GCM:
 		return 4
+	case registry.ChaCha20Poly1305:
+		return chacha20poly1305.NonceSize
 	}
 	return 0
+}
+
+// newBlock is the block cipher of a CBC or GCM suite.
+func (s *Suite) newBlock(key []byte) (cipher.Block, error) {
+	switch s.Cipher {
+	case registry.TripleDES:
+		return des.NewTripleDESCipher(key)
+	case registry.AES128, registry.AES256, registry.AES128GCM, registry.AES256GCM:
+		return aes.NewCipher(key)
+	case registry.Camellia128, registry.Camellia256, registry.Camellia128GCM, registry.Camellia256GCM:
+		return camellia.NewCipher(key)
+	case registry.ARIA128, registry.ARIA256, registry.ARIA128GCM, registry.ARIA256GCM:
+		return aria.NewCipher(key)
+	}
+	return nil, fmt.Errorf("handshake: no block cipher for %s", s.Name)
 }
 
 // BlockSize is the cipher's block size for CBC suites, 0 otherwise.
@@ -163,28 +190,30 @@ func (s *Suite) newState(version uint16, macKey, key, iv []byte) (*State, error)
 		st.macKey = macKey
 		st.mac = hmac.New(s.macHash(), macKey)
 	}
-	switch s.Cipher {
-	case registry.AES128, registry.AES256, registry.TripleDES:
-		var b cipher.Block
-		var err error
-		if s.Cipher == registry.TripleDES {
-			b, err = des.NewTripleDESCipher(key)
-		} else {
-			b, err = aes.NewCipher(key)
-		}
+	switch {
+	case s.Kind == KindCBC:
+		b, err := s.newBlock(key)
 		if err != nil {
 			return nil, err
 		}
 		st.block = b
 		st.iv = append([]byte(nil), iv...)
-	case registry.RC4_128:
+	case s.Cipher == registry.RC4_128:
 		c, err := rc4.NewCipher(key)
 		if err != nil {
 			return nil, err
 		}
 		st.stream = c
-	case registry.AES128GCM, registry.AES256GCM:
-		b, err := aes.NewCipher(key)
+	case s.Cipher == registry.ChaCha20Poly1305:
+		a, err := chacha20poly1305.New(key)
+		if err != nil {
+			return nil, err
+		}
+		st.aead = a
+		st.fixed = append([]byte(nil), iv...)
+		st.xorNonce = true
+	case s.Kind == KindAEAD:
+		b, err := s.newBlock(key)
 		if err != nil {
 			return nil, err
 		}
