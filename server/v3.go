@@ -223,8 +223,9 @@ func (s *Server) mayStart(w http.ResponseWriter, r *http.Request, t assess.Targe
 	}
 	if s.cfg.AnonymousAnalyze {
 		if wait := s.anon.wait(clientAddr(r)); wait > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			v3Errors(w, http.StatusTooManyRequests, v3Error{Message: fmt.Sprintf("too many new assessments from this address (at most %d an hour): try again in %s", s.cfg.AnonymousPerHour, wait.Round(time.Second))})
+			secs := int((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			v3Errors(w, http.StatusTooManyRequests, v3Error{Message: fmt.Sprintf("too many new assessments from this address (at most %d an hour, one a second): try again in %d s", s.cfg.AnonymousPerHour, secs)})
 			return true, false
 		}
 		return true, true

@@ -13,7 +13,9 @@ function call(fn, ...args) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function assess(host) {
+async function assess(host, coolOff) {
+	// A polite client waits the cool-off before each new assessment.
+	await sleep(coolOff);
 	const started = await call(ssllabs.analyze, { host, startNew: true, all: "done" });
 	let result = started;
 	const deadline = Date.now() + 5 * 60 * 1000;
@@ -38,7 +40,7 @@ async function assess(host) {
 	const statusCodes = await call(ssllabs.getStatusCodes);
 	const hosts = [];
 	for (const h of process.argv.slice(2)) {
-		hosts.push(await assess(h));
+		hosts.push(await assess(h, info.newAssessmentCoolOff || 0));
 	}
 	process.stdout.write(JSON.stringify({ info, statusCodes, hosts }));
 })().catch((err) => {
