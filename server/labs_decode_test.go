@@ -1,12 +1,10 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -259,10 +257,6 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 			}
 			fc.check(target.name+" getEndpointData "+ip, "Endpoint", r.json(t))
 		}
-	}
-	if os.Getenv("PADLOCK_DUMP_LABSAPI") != "" {
-		b, _ := json.MarshalIndent(results, "", "  ")
-		os.WriteFile(os.Getenv("PADLOCK_DUMP_LABSAPI"), b, 0o644)
 	}
 
 	// What the measurements say, checked against the servers' setup.
