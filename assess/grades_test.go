@@ -90,7 +90,8 @@ func issue(t *testing.T, ca *lab.CA, opts lab.LeafOptions) *lab.Leaf {
 }
 
 // aiaLeaf issues a localhost leaf from inter whose AIA caIssuers URLs are
-// issuerURLs, served without its intermediate (lab has no AIA option).
+// issuerURLs, served without its intermediate (the test serves the issuer
+// itself, to count the fetches).
 func aiaLeaf(t *testing.T, inter *lab.CA, issuerURLs ...string) *lab.Leaf {
 	t.Helper()
 	key, err := lab.NewKey(lab.KeyRSA2048)

@@ -1,7 +1,8 @@
 package assess
 
 import (
-	"crypto/dsa" //nolint:staticcheck // old servers still have DSA keys; we only read their size
+	//lint:ignore SA1019 old servers still have DSA keys; only their size is read
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"

@@ -211,11 +211,10 @@ func TestAssessResetOnAcceptIsAlwaysInconclusive(t *testing.T) {
 
 // memWatch samples the heap while an assessment runs.
 type memWatch struct {
-	stopc   chan struct{}
-	done    chan struct{}
-	before  uint64
-	peak    atomic.Uint64
-	allocTo uint64
+	stopc  chan struct{}
+	done   chan struct{}
+	before uint64
+	peak   atomic.Uint64
 }
 
 func startMemWatch() *memWatch {

@@ -1,6 +1,9 @@
 package assess
 
-import "padlock/web"
+import (
+	"padlock/grade"
+	"padlock/web"
+)
 
 // Site is the verdict on the whole target, as a league table shows it: the
 // worst endpoint's grade, the personal-data flag and secure by default.
@@ -8,7 +11,7 @@ type Site struct {
 	// Grade is the worst endpoint grade (A+ … F, T, M, U); "" when no
 	// endpoint could be graded (Inconclusive then says why).
 	Grade string `json:"grade"`
-	// Star is GRADING.md decision 2: personal data over plain text.
+	// Star is docs/grading.md decision 2: personal data over plain text.
 	Star bool `json:"star"`
 	// Display is the grade as published: Grade followed by "*" when Star.
 	Display string `json:"display"`
@@ -21,28 +24,22 @@ type Site struct {
 	Provisional bool `json:"provisional,omitempty"`
 }
 
-// gradeRank orders grades from best to worst for "the site's grade is its
-// worst endpoint": A+ A A- B C D E F, then T and M (trust), then U.
-var gradeRank = map[string]int{
-	"A+": 0, "A": 1, "A-": 2, "B": 3, "C": 4, "D": 5, "E": 6, "F": 7, "T": 8, "M": 9, "U": 10,
-}
-
 // summarize computes the site verdict from the endpoints and the web result.
 func summarize(h *Host, w *web.Result) Site {
 	var s Site
-	worst := -1
+	var graded []grade.Grade
 	for _, ep := range h.Endpoints {
-		r, ok := gradeRank[ep.Grade]
+		g, ok := grade.Parse(ep.Grade)
 		if !ok {
 			continue
 		}
-		if r > worst {
-			worst, s.Grade = r, ep.Grade
-		}
+		graded = append(graded, g)
 		if ep.PadlockGrade != nil && ep.PadlockGrade.Provisional {
 			s.Provisional = true
 		}
 	}
+	// The site's grade is its worst endpoint's.
+	s.Grade = string(grade.Worst(graded...))
 	if s.Grade == "" {
 		s.Inconclusive = h.StatusMessage
 		for _, ep := range h.Endpoints {
@@ -62,9 +59,6 @@ func summarize(h *Host, w *web.Result) Site {
 			s.SecureByDefault = &sbd
 		}
 	}
-	s.Display = s.Grade
-	if s.Star && s.Grade != "" {
-		s.Display += "*"
-	}
+	s.Display = grade.Of(s.Grade).Display(s.Star)
 	return s
 }

@@ -7,25 +7,15 @@
 //
 // # Grade order
 //
-// Rank is the one place the order of grades is written down. From best to
-// worst:
-//
-//	A+ > A > A- > B > C > D > E > F > T > M > U
-//
-// SSL Labs keeps T (not trusted) and M (name mismatch) outside its letter
-// order; padlock needs every pair of grades ordered to say whether a site
-// got better or worse, so it puts them below F: a browser shows a warning
-// page for T and M, while an F site still connects. M ranks below T because
-// it wins when both apply (GRADING.md decision 4). U (no secure connection
-// at all, decision 1) is the worst. "" and anything else is not a grade
-// (Rank 0).
+// Grades are ordered by package grade (grade.Grade: A+ … F, then T, M, U);
+// "" and anything else is not a grade.
 //
 // # What counts as a change
 //
 // Sites are matched by Site.Key. For a site in both scans:
 //   - if either side has no grade (Inconclusive, or an empty or unknown
 //     Grade), the Kind is Inconclusive: never counted as improved or
-//     deteriorated (GRADING.md decision 1);
+//     deteriorated (docs/grading.md decision 1);
 //   - otherwise it deteriorated if its grade ranks lower, or `*` (personal
 //     data over plain text) appeared, or it stopped being secure by default
 //     (both sides known); it improved if the opposite happened; when both
@@ -59,6 +49,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"padlock/grade"
 )
 
 // Finding is one grading rule that fired on a site (any of its endpoints).
@@ -84,7 +76,7 @@ type Site struct {
 	URL          string
 	// Grade is the site grade without `*`: "A+" … "F", "T", "M", "U"; ""
 	// when inconclusive.
-	Grade           string
+	Grade           grade.Grade
 	Star            bool  // personal data over plain text
 	SecureByDefault *bool // nil when unknown
 	// Inconclusive says why there is no grade.
@@ -147,48 +139,6 @@ func (c Change) String() string {
 	return s
 }
 
-// grades from worst to best; Rank is the index + 1.
-var grades = []string{"U", "M", "T", "F", "E", "D", "C", "B", "A-", "A", "A+"}
-
-// Rank orders grades: higher is better, from 11 for A+ down to 1 for U (see
-// the package doc for the order). A trailing `*` is ignored. Anything that
-// is not a grade, "" included, is 0.
-func Rank(grade string) int {
-	g := strings.TrimSuffix(strings.TrimSpace(grade), "*")
-	for i, x := range grades {
-		if x == g {
-			return i + 1
-		}
-	}
-	return 0
-}
-
-// Worst returns the worst of the given grades by Rank, ignoring those that
-// are not grades; "" when none is. A site's grade is its endpoints' Worst.
-func Worst(grades ...string) string {
-	worst, wr := "", 0
-	for _, g := range grades {
-		r := Rank(g)
-		if r > 0 && (wr == 0 || r < wr) {
-			worst, wr = strings.TrimSuffix(strings.TrimSpace(g), "*"), r
-		}
-	}
-	return worst
-}
-
-// Display is a grade as shown: the grade followed by `*` when star is set
-// ("F*", "U*"). It is "" when grade is not a grade (inconclusive).
-func Display(grade string, star bool) string {
-	if Rank(grade) == 0 {
-		return ""
-	}
-	g := strings.TrimSuffix(strings.TrimSpace(grade), "*")
-	if star {
-		return g + "*"
-	}
-	return g
-}
-
 // Reasons written for the site flags.
 const (
 	ReasonStar               = "personal data over plain text (*)"
@@ -214,13 +164,13 @@ func Compare(prev, cur []Site) []Change {
 		case inA && inB:
 			out = append(out, compareSite(a, b))
 		case inB:
-			ch := Change{Site: k, Organisation: b.Organisation, URL: b.URL, Kind: New, To: Display(b.Grade, b.Star)}
+			ch := Change{Site: k, Organisation: b.Organisation, URL: b.URL, Kind: New, To: b.Grade.Display(b.Star)}
 			if why := inconclusive(b); why != "" {
 				ch.Reasons = []string{"inconclusive: " + why}
 			}
 			out = append(out, ch)
 		default:
-			ch := Change{Site: k, Organisation: a.Organisation, URL: a.URL, Kind: Gone, From: Display(a.Grade, a.Star)}
+			ch := Change{Site: k, Organisation: a.Organisation, URL: a.URL, Kind: Gone, From: a.Grade.Display(a.Star)}
 			if why := inconclusive(a); why != "" {
 				ch.Reasons = []string{"inconclusive before: " + why}
 			}
@@ -249,10 +199,10 @@ func inconclusive(s Site) string {
 	switch {
 	case s.Inconclusive != "":
 		return s.Inconclusive
-	case strings.TrimSpace(s.Grade) == "":
+	case strings.TrimSpace(string(s.Grade)) == "":
 		return "no grade"
-	case Rank(s.Grade) == 0:
-		return "unknown grade " + quote(s.Grade)
+	case !s.Grade.Valid():
+		return "unknown grade " + quote(string(s.Grade))
 	}
 	return ""
 }
@@ -267,7 +217,7 @@ func quote(s string) string {
 func compareSite(a, b Site) Change {
 	ch := Change{
 		Site: b.Key, Organisation: b.Organisation, URL: b.URL,
-		From: Display(a.Grade, a.Star), To: Display(b.Grade, b.Star),
+		From: a.Grade.Display(a.Star), To: b.Grade.Display(b.Star),
 	}
 	if ch.Organisation == "" {
 		ch.Organisation = a.Organisation
@@ -301,7 +251,7 @@ func compareSite(a, b Site) Change {
 		}
 	}
 	worse, better := false, false
-	ra, rb := Rank(a.Grade), Rank(b.Grade)
+	ra, rb := a.Grade.Rank(), b.Grade.Rank()
 	worse = rb < ra
 	better = rb > ra
 	switch {
@@ -403,7 +353,7 @@ func merge(a, b Site) Site {
 	case ia != "" && ib == "":
 		out.Grade, out.Inconclusive = b.Grade, ""
 	case ia == "" && ib == "":
-		out.Grade = Worst(a.Grade, b.Grade)
+		out.Grade = grade.Worst(a.Grade, b.Grade)
 	}
 	seen := findingSet(a.Findings)
 	out.Findings = append([]Finding(nil), a.Findings...)

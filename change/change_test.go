@@ -22,7 +22,7 @@ var (
 )
 
 func site(key, org, g string, fs ...Finding) Site {
-	return Site{Key: key, Organisation: org, URL: "https://" + key + "/", Grade: g, Findings: fs}
+	return Site{Key: key, Organisation: org, URL: "https://" + key + "/", Grade: grade.Grade(g), Findings: fs}
 }
 
 func with(s Site, f func(*Site)) Site { f(&s); return s }
@@ -218,40 +218,6 @@ func TestCompareMergesDuplicateKeys(t *testing.T) {
 	})
 	if got[0].Kind != Improved || got[0].To != "A" {
 		t.Errorf("inconclusive + graded: %+v", got[0])
-	}
-}
-
-func TestRank(t *testing.T) {
-	order := []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M", "U"}
-	for i := 1; i < len(order); i++ {
-		if Rank(order[i-1]) <= Rank(order[i]) {
-			t.Errorf("Rank(%s)=%d not above Rank(%s)=%d", order[i-1], Rank(order[i-1]), order[i], Rank(order[i]))
-		}
-		if Rank(order[i]) <= 0 {
-			t.Errorf("Rank(%s) = %d", order[i], Rank(order[i]))
-		}
-	}
-	for _, g := range []string{"", "?", "a", "A++", "X", "inconclusive"} {
-		if Rank(g) != 0 {
-			t.Errorf("Rank(%q) = %d, want 0", g, Rank(g))
-		}
-	}
-	if Rank("F*") != Rank("F") || Rank(" B ") != Rank("B") {
-		t.Error("Rank does not ignore * and spaces")
-	}
-	if got := Worst("A", "", "C", "B*", "?"); got != "C" {
-		t.Errorf("Worst = %q", got)
-	}
-	if got := Worst("F", "T", "A"); got != "T" {
-		t.Errorf("Worst(F, T, A) = %q", got)
-	}
-	if got := Worst("", "?"); got != "" {
-		t.Errorf("Worst of no grades = %q", got)
-	}
-	for in, want := range map[[2]string]string{{"F", "*"}: "F*", {"U", "*"}: "U*", {"B", ""}: "B", {"", "*"}: "", {"B*", ""}: "B"} {
-		if got := Display(in[0], in[1] == "*"); got != want {
-			t.Errorf("Display(%q, %v) = %q, want %q", in[0], in[1] == "*", got, want)
-		}
 	}
 }
 

@@ -183,15 +183,15 @@ func (r *renderer) endpoint(ep *assess.Endpoint) {
 	r.problems(d, ep.Ready())
 }
 
-// protocolVerdict is how each version is judged when offered.
-func protocolVerdict(p registry.Protocol) (string, style) {
-	switch p {
-	case registry.SSLv2, registry.SSLv3:
-		return "insecure", red
-	case registry.TLS10, registry.TLS11:
-		return "weak (deprecated, RFC 8996)", yellow
+// levelStyle is the colour of a verdict level (assess.Verdict).
+func levelStyle(l assess.Level) style {
+	switch l {
+	case assess.LevelInsecure:
+		return red
+	case assess.LevelWeak:
+		return yellow
 	}
-	return "", green
+	return green
 }
 
 func (r *renderer) protocols(d *assess.EndpointDetails) {
@@ -205,8 +205,9 @@ func (r *renderer) protocols(d *assess.EndpointDetails) {
 		row := []cell{c(p.String())}
 		switch {
 		case t.Supported:
-			note, st := protocolVerdict(p)
-			row = append(row, cs(st, "yes"), cs(st, note))
+			v := assess.ProtocolVerdict(p)
+			st := levelStyle(v.Level)
+			row = append(row, cs(st, "yes"), cs(st, v.String()))
 		case t.Inconclusive != "":
 			note := ""
 			if r.verbose {
@@ -252,32 +253,12 @@ func (r *renderer) suites(d *assess.EndpointDetails) {
 		rows = append(rows, head)
 		for _, s := range ps.List {
 			in := lookupSuite(ps.Protocol, s)
-			level, reasons := verdict(s, in)
+			v := assess.SuiteVerdict(ps.Protocol, s)
 			st := plain
-			var tags []string
-			if in.fs {
-				tags = append(tags, "FS")
+			if v.Level != assess.LevelGood || in.fs && in.aead {
+				st = levelStyle(v.Level)
 			}
-			if in.aead {
-				tags = append(tags, "AEAD")
-			}
-			flags := strings.Join(tags, " ")
-			switch level {
-			case "insecure":
-				st = red
-			case "weak":
-				st = yellow
-			}
-			if level != "" {
-				v := level + ": " + strings.Join(reasons, ", ")
-				if flags != "" {
-					v = flags + " · " + v
-				}
-				flags = v
-			}
-			if level == "" && in.fs && in.aead {
-				st = green
-			}
+			flags := v.Note()
 			openssl := in.openssl
 			if openssl == "" {
 				openssl = "-"

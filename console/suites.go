@@ -39,63 +39,6 @@ func lookupSuite(protocol int, s assess.Suite) suiteInfo {
 	}
 }
 
-// verdict is the console's own quick judgement of a suite, to draw the eye;
-// the grade package does the real rating. Insecure: SSLv2, NULL, anonymous,
-// export, RC4, ciphers under 112 bits, key exchange under 1024 bits. Weak:
-// 64-bit block ciphers (3DES), CBC mode, no forward secrecy, key exchange
-// under 2048 bits RSA-equivalent.
-func verdict(s assess.Suite, in suiteInfo) (level string, reasons []string) {
-	var bad, weak []string
-	switch {
-	case in.sslv2:
-		bad = append(bad, "SSLv2")
-	}
-	switch {
-	case in.known && in.cipher == registry.CipherNull:
-		bad = append(bad, "no encryption")
-	case isRC4(in.cipher):
-		bad = append(bad, "RC4")
-	case in.known && s.CipherStrength < 112:
-		bad = append(bad, fmt.Sprintf("%d-bit cipher", s.CipherStrength))
-	}
-	if in.anon {
-		bad = append(bad, "anonymous")
-	}
-	if in.export {
-		bad = append(bad, "export")
-	}
-	if s.KxStrength > 0 && s.KxStrength < 1024 {
-		bad = append(bad, fmt.Sprintf("%d-bit key exchange", s.KxStrength))
-	}
-	if len(bad) > 0 {
-		return "insecure", bad
-	}
-	if in.cipher.BlockBits() == 64 {
-		weak = append(weak, "64-bit block")
-	}
-	if in.cipher.CBC() {
-		weak = append(weak, "CBC")
-	}
-	if in.known && !in.fs {
-		weak = append(weak, "no FS")
-	}
-	if s.KxStrength > 0 && s.KxStrength < 2048 {
-		weak = append(weak, fmt.Sprintf("%d-bit key exchange", s.KxStrength))
-	}
-	if len(weak) > 0 {
-		return "weak", weak
-	}
-	return "", nil
-}
-
-func isRC4(c registry.Cipher) bool {
-	switch c {
-	case registry.RC4_40, registry.RC4_56, registry.RC4_64, registry.RC4_128:
-		return true
-	}
-	return false
-}
-
 // kxText describes a suite's key exchange: "ECDH x25519 (eq. 3072 bits
 // RSA)", "DH 1024 bits (RFC 2409 Oakley group 2)", "RSA 2048 bits".
 func kxText(s assess.Suite, in suiteInfo) string {

@@ -56,7 +56,7 @@
 // Each target's store.Assessment carries the typed columns (grade, flags,
 // protocols, certificate expiry...) and, as its Result, the JSON of Result:
 // the target, the assess.Host, the attempts, the targets that shared the
-// assessment and the fleet-wide DROWN findings. Result.ChangeSite turns a
+// assessment and the fleet-wide DROWN findings. package stored turns a
 // stored assessment into what package change compares.
 //
 // # Progress
@@ -64,9 +64,4 @@
 // Progress is an Observer that draws a live status line on a terminal
 // (done/total, rate, ETA, running, inconclusive) and prints plain lines
 // every 10 seconds elsewhere.
-//
-// # Demo
-//
-// RunDemo scans the lab's demo servers twice, with one server changed in
-// between, for `padlock demo`.
 package fleet

@@ -11,22 +11,12 @@ import (
 	"padlock/assess"
 	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
-// DROWN is the fleet-wide DROWN finding (CVE-2016-0800, rule E5) for one
-// endpoint: its certificate's RSA key is also used by other endpoints of
-// the scan that accept SSL 2.0, so an attacker who can talk SSL 2.0 to
-// those can decrypt this endpoint's TLS sessions.
-type DROWN struct {
-	// Endpoint is this endpoint, "ip:port" ("[v6]:port").
-	Endpoint string `json:"endpoint"`
-	// KeyPin is the shared key: the base64 SHA-256 of the leaf
-	// certificate's SubjectPublicKeyInfo (pki's pinSha256).
-	KeyPin string `json:"keyPin"`
-	// Via are the endpoints that accept SSL 2.0 with that key, as
-	// "host:port (ip)", or "ip:port" for targets given by address.
-	Via []string `json:"via"`
-}
+// DROWN is the fleet-wide DROWN finding of one endpoint (stored.DROWN,
+// where the stored form is read).
+type DROWN = stored.DROWN
 
 // sslv2ID is SSL 2.0's protocol id in the result model.
 const sslv2ID = 0x0200

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"padlock/grade"
 	"padlock/store"
 )
 
@@ -200,20 +201,15 @@ func (p *Progress) statusLocked() string {
 }
 
 func (p *Progress) gradesLocked() string {
-	order := []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M", "U"}
 	var parts []string
-	for _, g := range order {
-		if n := p.grades[g]; n > 0 {
+	for _, g := range grade.All() {
+		if n := p.grades[string(g)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", g, n))
 		}
 	}
 	var other []string
 	for g := range p.grades {
-		found := false
-		for _, o := range order {
-			found = found || o == g
-		}
-		if !found {
+		if !grade.Grade(g).Valid() {
 			other = append(other, g)
 		}
 	}

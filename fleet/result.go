@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"padlock/assess"
-	"padlock/change"
+	"padlock/grade"
 	"padlock/store"
 )
 
@@ -60,39 +60,9 @@ func (r *Result) Site() assess.Site {
 	return s
 }
 
-// Findings returns the grading findings of the result for package change,
-// with the fleet-wide DROWN finding (E5) when MarkDROWN found one.
-func (r *Result) Findings() []change.Finding {
-	out := change.FindingsFromHost(r.Host)
-	if len(r.PadlockDROWN) > 0 && !slices.ContainsFunc(out, func(f change.Finding) bool { return f.Rule == "E5" }) {
-		var via []string
-		for _, d := range r.PadlockDROWN {
-			via = append(via, d.Via...)
-		}
-		slices.Sort(via)
-		out = append(out, change.Finding{
-			Rule: "E5", Effect: "f", Reason: "DROWN",
-			Detail: "the certificate key is also used with SSL 2.0 on " + strings.Join(slices.Compact(via), ", "),
-		})
-	}
-	return out
-}
-
-// ChangeSite is the result as package change compares it.
-func (r *Result) ChangeSite(a store.Assessment) change.Site {
-	return change.Site{
-		Key:             a.Site,
-		Organisation:    a.Organisation,
-		URL:             a.URL,
-		Grade:           a.Grade,
-		Star:            a.Star,
-		SecureByDefault: a.SecureByDefault,
-		Inconclusive:    a.Inconclusive,
-		Findings:        r.Findings(),
-	}
-}
-
-// DecodeResult reads a stored result.
+// DecodeResult reads back a result fleet stored, as fleet's own type (to
+// resume a scan or add the DROWN lookup). Everything else reads stored
+// results with package stored.
 func DecodeResult(raw []byte) (*Result, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("no result stored")
@@ -141,11 +111,11 @@ func (r *Result) assessment(scan store.ScanID, target int64, started time.Time) 
 	if w := h.PadlockWeb; w != nil {
 		a.HSTS = w.HSTSPolicy.Status
 	}
-	var trustIgnored []string
+	var trustIgnored []grade.Grade
 	protos := map[int]string{}
 	var notAfter int64
 	for _, ep := range h.Endpoints {
-		trustIgnored = append(trustIgnored, ep.GradeTrustIgnored)
+		trustIgnored = append(trustIgnored, grade.Of(ep.GradeTrustIgnored))
 		if ep.Details == nil {
 			continue
 		}
@@ -161,7 +131,7 @@ func (r *Result) assessment(scan store.ScanID, target int64, started time.Time) 
 			}
 		}
 	}
-	a.GradeTrustIgnored = change.Worst(trustIgnored...)
+	a.GradeTrustIgnored = string(grade.Worst(trustIgnored...))
 	ids := make([]int, 0, len(protos))
 	for id := range protos {
 		ids = append(ids, id)

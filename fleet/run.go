@@ -87,6 +87,10 @@ type Options struct {
 	// only recorded with the scan (Settings), so that a resumed scan
 	// trusts the same roots.
 	CAFile string
+	// InternalFetches records that the assessment options let what a site
+	// points to be on non-public addresses (assess.Settings.
+	// InternalFetches); like CAFile it is only recorded with the scan.
+	InternalFetches bool
 	// Resolver resolves host names (default net.DefaultResolver).
 	Resolver assess.Resolver
 	// Dial is the network dialer under the politeness layer (tests count
@@ -145,6 +149,9 @@ type Settings struct {
 	// FetchIssuers: AIA fetching was on. Scans recorded before it was a
 	// setting lack it, and ran without.
 	FetchIssuers bool `json:"fetchIssuers"`
+	// InternalFetches: what the sites pointed to could be on non-public
+	// addresses (--allow-internal-fetches).
+	InternalFetches bool `json:"internalFetches,omitempty"`
 }
 
 // Assessment returns the assessment settings of the scan.
@@ -155,6 +162,8 @@ func (s Settings) Assessment() assess.Settings {
 		CAFile:       s.CAFile,
 		Vuln:         s.Vuln,
 		Web:          s.Web,
+
+		InternalFetches: s.InternalFetches,
 	}
 	a.Budget, _ = time.ParseDuration(s.Budget)
 	a.Timeout, _ = time.ParseDuration(s.Timeout)
@@ -181,7 +190,8 @@ func SettingsOf(o Options) Settings {
 		Connections: o.Assess.Probe.Concurrency,
 		// Recorded so that a resumed scan, or a worker, judges chains as
 		// the scan began.
-		FetchIssuers: o.Assess.PKI.FetchIssuer != nil,
+		FetchIssuers:    o.Assess.PKI.FetchIssuer != nil,
+		InternalFetches: o.InternalFetches,
 	}
 }
 

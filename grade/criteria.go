@@ -7,10 +7,10 @@ import "padlock/registry"
 // Facts can be re-graded under it.
 
 // Criteria names the rules this package implements: SSL Labs' rating
-// guide revision 2009r as padlock reads it (GRADING.md).
+// guide revision 2009r as padlock reads it (docs/grading.md).
 const Criteria = "padlock-2009r"
 
-// Category weights, in percent (GRADING.md §1.1).
+// Category weights, in percent (docs/grading.md §1.1).
 const (
 	weightProtocol    = 30
 	weightKeyExchange = 30
@@ -125,7 +125,7 @@ const hstsLongMaxAge = 15552000
 // when negotiated at this protocol or later.
 const modernProtocol = registry.TLS11
 
-// RuleSpec describes one rule of GRADING.md §2 (and padlock's U and score).
+// RuleSpec describes one rule of docs/grading.md §2 (and padlock's U and score).
 type RuleSpec struct {
 	ID    RuleID `json:"id"`
 	Title string `json:"title"`

@@ -1,6 +1,6 @@
 // Package grade implements padlock's rating: SSL Labs' SSL Server Rating
 // Guide (revision 2009r) plus padlock's U grade, as specified in
-// GRADING.md. Facts in; grade, scores, fired rules with evidence and
+// docs/grading.md. Facts in; grade, scores, fired rules with evidence and
 // remedies out.
 //
 // The package is pure: Evaluate does no I/O, reads no clock (the
@@ -10,7 +10,7 @@
 //
 // # Pipeline
 //
-// Evaluate follows GRADING.md §0:
+// Evaluate follows docs/grading.md §0:
 //
 //  1. U when no handshake completes (decision 1); no grade at all when the
 //     scan was inconclusive.

@@ -84,7 +84,7 @@ const (
 	EffectScore                 // the numeric score alone sets the letter (the "score" finding)
 	EffectNoAPlus               // an A+ requirement is not met: an A stays A
 	EffectWarning               // a warning: an A becomes A-
-	EffectCapA                  // grade capped at A: neither A+ nor A- (GRADING.md §3)
+	EffectCapA                  // grade capped at A: neither A+ nor A- (docs/grading.md §3)
 	EffectCapB                  // grade capped at B
 	EffectCapC                  // grade capped at C
 	EffectF                     // grade F

@@ -229,7 +229,7 @@ func (e *evaluator) check(id RuleID, c Check, src Source, reason string, ev Evid
 	}
 }
 
-// result combines scores and findings into the grade (GRADING.md §0 steps
+// result combines scores and findings into the grade (docs/grading.md §0 steps
 // 4-6 and §1.8).
 func (e *evaluator) result(r Result) Result {
 	r.Scores = e.scores

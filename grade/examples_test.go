@@ -8,7 +8,7 @@ import (
 	"padlock/registry"
 )
 
-// TestWorkedExamples reproduces GRADING.md §1.7 with exact scores.
+// TestWorkedExamples reproduces docs/grading.md §1.7 with exact scores.
 func TestWorkedExamples(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -29,7 +29,7 @@ func TestWorkedExamples(t *testing.T) {
 		{"1 with an unparsable header → A-", func(f *Facts) { f.HTTP.HSTS = HSTSInvalid },
 			100, 90, 90, 93, "A", "A-", []RuleID{RuleF2}, true},
 		// testssl truncates each weighted component: 28 + 27 + 36 = 91
-		// (GRADING.md §1.5); padlock keeps 91.5 (decision 14). Same letter.
+		// (docs/grading.md §1.5); padlock keeps 91.5 (decision 14). Same letter.
 		{"2: plus TLS 1.0 and 1.1 with AES-CBC → 91.5, cap B",
 			func(f *Facts) {
 				addSuites(f, registry.TLS10, 0xc013, 0xc014)

@@ -109,7 +109,7 @@ type KeyFacts struct {
 	Bits int `json:"bits"`
 	// Strength is the RSA-equivalent size (SSL Labs' keyStrength). 0 lets
 	// the package derive it: Bits for RSA and DSA, the EC table of
-	// GRADING.md §1.3 for ECDSA, 3072 (Ed25519) or 7680 (Ed448) for EdDSA.
+	// docs/grading.md §1.3 for ECDSA, 3072 (Ed25519) or 7680 (Ed448) for EdDSA.
 	Strength int `json:"strength,omitempty"`
 	// Exponent is the RSA public exponent; 0 = unknown or not RSA.
 	// Exponents that do not fit are given as the largest int64 (only 1

@@ -241,7 +241,7 @@ func TestAPlusLogic(t *testing.T) {
 			f.HTTP.HSTS = HSTSAbsent
 		}, "A-", []RuleID{RuleB6, RuleF4}},
 		{"no secure renegotiation → A-", func(f *Facts) { f.SecureRenegotiation = boolp(false) }, "A-", []RuleID{RuleB9}},
-		// GRADING.md §0 step 6 and §3: a cap at A (F5) blocks A- as well
+		// docs/grading.md §0 step 6 and §3: a cap at A (F5) blocks A- as well
 		// as A+, as testssl models it.
 		{"HPKP broken and no TLS 1.3 → A (cap A blocks A-)", func(f *Facts) {
 			dropProtocol(f, registry.TLS13)

@@ -13,7 +13,7 @@ func boolp(b bool) *bool { return &b }
 
 var clean = Check{State: NotVulnerable}
 
-// modern is worked example 1 of GRADING.md §1.7 with every fact gathered
+// modern is worked example 1 of docs/grading.md §1.7 with every fact gathered
 // and nothing wrong: TLS 1.2 + 1.3, RSA-2048, X25519, AES-128/256-GCM and
 // ChaCha20, HSTS for a year. P 100, K 90, C 90 → 93 → A+.
 func modern() Facts {

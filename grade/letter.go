@@ -1,7 +1,7 @@
 package grade
 
 // letter is a grade on the A+ ... F scale, ordered so that the minimum of
-// two letters is the worse grade (GRADING.md §0).
+// two letters is the worse grade (docs/grading.md §0).
 type letter int8
 
 const (
@@ -15,13 +15,13 @@ const (
 	letterAPlus
 )
 
-var letterNames = [...]string{"F", "E", "D", "C", "B", "A-", "A", "A+"}
+var letterNames = [...]Grade{F, E, D, C, B, AMinus, A, APlus}
 
-func (l letter) String() string { return letterNames[l] }
+func (l letter) String() string { return string(letterNames[l]) }
 
 // Grades that are not letters.
 const (
-	gradeT = "T"
-	gradeM = "M"
-	gradeU = "U"
+	gradeT = string(T)
+	gradeM = string(M)
+	gradeU = string(U)
 )

@@ -25,7 +25,7 @@ func TestHashOfTable(t *testing.T) {
 	}
 }
 
-// GRADING.md §1.3's EC table.
+// docs/grading.md §1.3's EC table.
 func TestECStrength(t *testing.T) {
 	cases := []struct{ bits, want int }{
 		{100, 256}, {112, 512}, {159, 512}, {160, 1024}, {223, 1024}, {224, 2048}, {255, 2048},
@@ -114,7 +114,7 @@ func TestCertEdgeCases(t *testing.T) {
 			t.Errorf("%s should wait for pki: %+v", id, p)
 		}
 	}
-	// MD4 is not a rule of its own (GRADING.md A8 names MD2 and MD5);
+	// MD4 is not a rule of its own (docs/grading.md A8 names MD2 and MD5);
 	// such a certificate fails trust (A2) anyway.
 	f = modern()
 	f.Cert.SigHash = HashMD4

@@ -68,7 +68,7 @@ type Scores struct {
 	CipherBasis      string `json:"cipherBasis,omitempty"`
 }
 
-// RuleID is a rule's id from GRADING.md §2 ("A1" ... "G1"), or one of
+// RuleID is a rule's id from docs/grading.md §2 ("A1" ... "G1"), or one of
 // padlock's: "U" (decision 1) and "score" (the numeric score).
 type RuleID string
 

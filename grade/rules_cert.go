@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// certRules evaluates A1-A9 and A13-A15 (GRADING.md §2.A).
+// certRules evaluates A1-A9 and A13-A15 (docs/grading.md §2.A).
 func (e *evaluator) certRules() {
 	c := e.f.Cert
 	if c == nil {

@@ -2,7 +2,7 @@ package grade
 
 import "strconv"
 
-// httpRules evaluates F1-F5 (GRADING.md §2.F).
+// httpRules evaluates F1-F5 (docs/grading.md §2.F).
 func (e *evaluator) httpRules() {
 	h := e.f.HTTP
 	if h == nil || h.HSTS == HSTSUnknown {

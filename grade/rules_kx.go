@@ -6,7 +6,7 @@ import (
 	"padlock/registry"
 )
 
-// kxRules evaluates C1-C6 (GRADING.md §2.C).
+// kxRules evaluates C1-C6 (docs/grading.md §2.C).
 // fs reports a forward-secret, authenticated key exchange.
 func fs(s registry.Suite) bool { return s.ForwardSecret() && !s.Anonymous() }
 
@@ -114,7 +114,7 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// cipherRules evaluates D1-D7 (GRADING.md §2.D).
+// cipherRules evaluates D1-D7 (docs/grading.md §2.D).
 func (e *evaluator) cipherRules() {
 	if null := e.filter(func(a accepted) bool { return a.bits == 0 }); len(null) > 0 {
 		e.fire(RuleD1, "suites without encryption are accepted (cipher strength scores 0)", suiteEvidence("accepted", null))

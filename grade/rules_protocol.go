@@ -2,7 +2,7 @@ package grade
 
 import "padlock/registry"
 
-// protocolRules evaluates B1-B11 (GRADING.md §2.B).
+// protocolRules evaluates B1-B11 (docs/grading.md §2.B).
 func (e *evaluator) protocolRules() {
 	if e.has[registry.SSLv2] {
 		ev := suiteEvidence("offered", e.v2)

@@ -6,7 +6,7 @@ import (
 	"padlock/registry"
 )
 
-// vulnRules evaluates E1-E12 (GRADING.md §2.E).
+// vulnRules evaluates E1-E12 (docs/grading.md §2.E).
 func (e *evaluator) vulnRules() {
 	legacy := e.legacy()
 	cbcTLS := len(e.filter(func(a accepted) bool {

@@ -13,7 +13,7 @@ type kxCandidate struct {
 	what  string
 }
 
-// score computes the three categories and the total (GRADING.md §1).
+// score computes the three categories and the total (docs/grading.md §1).
 func (e *evaluator) score() {
 	s := &e.scores
 

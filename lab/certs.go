@@ -13,8 +13,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -307,6 +310,9 @@ type LeafOptions struct {
 	SignatureAlgorithm x509.SignatureAlgorithm
 	// SelfSigned makes the leaf sign itself; CA.Issue then ignores the CA.
 	SelfSigned bool
+	// IssuerURL, when set, is the leaf's AIA caIssuers URL: where a client
+	// that was not sent the issuer may fetch it (see CA.IssuerURL).
+	IssuerURL string
 }
 
 // Leaf is a server certificate and its key.
@@ -375,6 +381,9 @@ func (ca *CA) Issue(opts LeafOptions) (*Leaf, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		SignatureAlgorithm:    opts.SignatureAlgorithm,
+	}
+	if opts.IssuerURL != "" {
+		tmpl.IssuingCertificateURL = []string{opts.IssuerURL}
 	}
 	parent, signer := tmpl, key
 	var chain [][]byte
@@ -445,4 +454,44 @@ func (l *Leaf) WritePEM(dir, name string) (certFile, keyFile string, err error) 
 		return "", "", err
 	}
 	return certFile, keyFile, nil
+}
+
+// issuerServers are the HTTP servers of CA.IssuerURL, one per CA, kept for
+// the life of the process (the certificates naming them may outlive any
+// one lab server).
+var issuerServers struct {
+	sync.Mutex
+	urls map[*CA]string
+}
+
+// IssuerURL returns an http:// URL on 127.0.0.1 where c's certificate is
+// served (DER, application/pkix-cert), for the AIA caIssuers extension of
+// the leaves it issues. The first call for c starts the server; it runs
+// until the process ends.
+func (c *CA) IssuerURL() (string, error) {
+	issuerServers.Lock()
+	defer issuerServers.Unlock()
+	if u, ok := issuerServers.urls[c]; ok {
+		return u, nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("lab: issuer server: %w", err)
+	}
+	der := c.DER
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/pkix-cert")
+			w.Write(der)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() { _ = srv.Serve(ln) }()
+	u := "http://" + ln.Addr().String() + "/issuer.cer"
+	if issuerServers.urls == nil {
+		issuerServers.urls = map[*CA]string{}
+	}
+	issuerServers.urls[c] = u
+	return u, nil
 }

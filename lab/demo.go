@@ -170,9 +170,17 @@ func DemoServers() []DemoSpec {
 		},
 		{
 			Name:        "incomplete-chain",
-			Description: "serves its certificate without the intermediate CA that issued it (otherwise modern)",
+			Description: "serves its certificate without the intermediate CA that issued it, which its AIA URL offers (otherwise modern)",
 			Build: func(ca *CA) (*tls.Config, error) {
-				leaf, err := ca.Issue(LeafOptions{KeyType: KeyP256})
+				// The leaf names where its issuer can be fetched (AIA), as
+				// public CAs' leaves do: a browser, and padlock, complete
+				// the chain from there, and it is judged incomplete (B),
+				// not untrusted.
+				url, err := ca.IssuerURL()
+				if err != nil {
+					return nil, err
+				}
+				leaf, err := ca.Issue(LeafOptions{KeyType: KeyP256, IssuerURL: url})
 				if err != nil {
 					return nil, err
 				}

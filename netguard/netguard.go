@@ -170,7 +170,7 @@ type Guard struct {
 	Next DialFunc
 	// Hint ends every refusal, telling the operator how to allow it, e.g.
 	// "padlock serve refuses such targets unless started with
-	// --allow-private".
+	// --allow-internal-targets".
 	Hint string
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"padlock/probe"
 	"padlock/registry"
 )
 
@@ -30,22 +29,14 @@ var chainIssueNames = [chainIssueBits]string{
 }
 
 // Chain is one certificate chain as a server sent it. It has the fields of
-// probe.Chain, so a probe.Chain converts with pki.Chain(c).
+// probe.Chain, so a probe.Chain converts with pki.Chain(c) (pki does not
+// import probe: it judges chains however they were collected).
 type Chain struct {
 	Protocol     registry.Protocol // version of the handshake it came from
 	SNI          string            // server_name sent ("" for the default certificate)
 	Certificates [][]byte          // DER, in the order sent, leaf first
 	OCSPResponse []byte            // stapled OCSP response, if any
 	SCTs         [][]byte          // SCTs from the TLS extension (each one SerializedSCT)
-}
-
-// FromProbe converts the prober's chains.
-func FromProbe(chains []probe.Chain) []Chain {
-	out := make([]Chain, len(chains))
-	for i, c := range chains {
-		out[i] = Chain(c)
-	}
-	return out
 }
 
 // Options tune Analyze. The zero value judges against the embedded Mozilla

@@ -197,7 +197,7 @@ func TestPathBombServed(t *testing.T) {
 		t.Fatalf("probe: %v", err)
 	}
 	probed := time.Since(start)
-	chains := FromProbe(res.Chains)
+	chains := fromProbe(res.Chains)
 	if len(chains) == 0 || len(chains[0].Certificates) != len(bomb) {
 		t.Fatalf("the probe did not collect the bomb: %d chains", len(chains))
 	}

@@ -1,7 +1,8 @@
 package pki
 
 import (
-	"crypto/dsa" //nolint:staticcheck // DSA keys still turn up in old certificates
+	//lint:ignore SA1019 DSA keys still turn up in old certificates, and are judged
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"

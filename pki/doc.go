@@ -8,7 +8,7 @@
 // SCTs of the TLS extension) and returns a Report: SSL Labs v3 shaped
 // certs[] and certChains[] (same JSON names, padlock's own additions
 // prefixed "padlock"), and Facts, the summary the grading rules A1-A13 of
-// GRADING.md need.
+// docs/grading.md need.
 //
 // # Trust
 //

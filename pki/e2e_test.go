@@ -36,7 +36,17 @@ func probeChains(t *testing.T, s *peer.Server, host string) []Chain {
 	if len(res.Chains) == 0 {
 		t.Fatalf("no chain collected\nserver log:\n%s", s.LogString())
 	}
-	return FromProbe(res.Chains)
+	return fromProbe(res.Chains)
+}
+
+// fromProbe converts the prober's chains (pki does not import probe; its
+// tests do).
+func fromProbe(chains []probe.Chain) []Chain {
+	out := make([]Chain, len(chains))
+	for i, c := range chains {
+		out[i] = Chain(c)
+	}
+	return out
 }
 
 func analyzeServed(t *testing.T, host string, chains []Chain, opts Options) *Report {

@@ -3,7 +3,7 @@ package pki
 import "slices"
 
 // Facts is the summary of a chain (or, in Report.Facts, of every chain sent
-// for the requested name) that the grading rules need (GRADING.md A1-A13).
+// for the requested name) that the grading rules need (docs/grading.md A1-A13).
 // A grader gives T when TrustProblem() is true, M when Mismatch is true, F
 // for MD5OrMD2Leaf or InsecureKey, and caps at B for WeakKey or
 // IncompleteChain.

@@ -13,7 +13,7 @@ import (
 //
 //   - Chrome 66 / Firefox 60 (spring 2018): certificates issued before
 //     1 June 2016. SSL Labs gave these a T from 1 March 2018 (release
-//     1.31.0, rating guide 2009o era; padlock's GRADING.md rule A7).
+//     1.31.0, rating guide 2009o era; padlock's docs/grading.md rule A7).
 //   - Chrome 70 (stable 16 October 2018) / Firefox 63: every remaining
 //     certificate of that PKI.
 //

@@ -72,9 +72,6 @@ func answered(f *flight, err error) bool {
 	return f != nil && f.hello != nil && (err == nil || lost(err))
 }
 
-// inconclusive reports whether err leaves the question open.
-func inconclusive(err error) bool { return err != nil && !refused(err) }
-
 // exchange sends one hello and reads the server's first flight.
 func (p *prober) exchange(ctx context.Context, h hello) (*flight, error) {
 	h.minimal = h.minimal || p.minimal.Load()

@@ -169,7 +169,7 @@ func Groups() []Group {
 // ECRSAEquivalent is the RSA key size of comparable strength to an
 // elliptic-curve field of fieldBits bits (NIST SP 800-57 Part 1, table 2),
 // as SSL Labs shows "EC 256 bits (eq. 3072 bits RSA)" and scores key
-// exchange (GRADING.md §1.3). Below the 160-bit row it answers sizes that
+// exchange (docs/grading.md §1.3). Below the 160-bit row it answers sizes that
 // the key-exchange table scores 40 (fields of 112-159 bits) or 20.
 func ECRSAEquivalent(fieldBits int) int {
 	switch {

@@ -11,6 +11,7 @@ import (
 	"padlock/change"
 	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // Build reads a scan from the store and makes it ready to publish. scanID
@@ -90,7 +91,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 		case sc.ID == cur.ID:
 			curAs = as
 		case prev != nil && sc.ID == prev.ID:
-			prevSites = changeSites(as)
+			prevSites = stored.ChangeSites(as)
 			prevDone = true
 		}
 	}
@@ -101,7 +102,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 		if err != nil {
 			return nil, fmt.Errorf("report: reading scan %d: %w", prev.ID, err)
 		}
-		prevSites = changeSites(as)
+		prevSites = stored.ChangeSites(as)
 	}
 
 	keys := map[string]int{}
@@ -126,7 +127,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 		for i, s := range f.Sites {
 			cs[i] = change.Site{
 				Key: s.SiteKey, Organisation: s.Organisation, URL: s.URL,
-				Grade: s.Grade, Star: s.Star, SecureByDefault: s.SecureByDefault,
+				Grade: grade.Grade(s.Grade), Star: s.Star, SecureByDefault: s.SecureByDefault,
 				Inconclusive: s.Inconclusive, Findings: s.Findings,
 			}
 		}
@@ -174,7 +175,7 @@ func siteFrom(a store.Assessment) Site {
 		Assessed:          a.Finished,
 		Result:            a.Result,
 	}
-	if change.Rank(s.Grade) == 0 {
+	if grade.Of(s.Grade).Rank() == 0 {
 		// Not a grade: inconclusive (decision 1), whatever the column says.
 		if s.Inconclusive == "" {
 			s.Inconclusive = "no grade"
@@ -191,7 +192,7 @@ func siteFrom(a store.Assessment) Site {
 		v := *a.SecureByDefault
 		s.SecureByDefault = &v
 	}
-	s.Display = change.Display(s.Grade, s.Star)
+	s.Display = grade.Of(s.Grade).Display(s.Star)
 	s.Band = BandOf(s.Grade)
 	if a.Protocols != "" {
 		for _, p := range strings.Split(a.Protocols, ",") {
@@ -201,16 +202,16 @@ func siteFrom(a store.Assessment) Site {
 		}
 	}
 
-	res, err := decodeStored(a.Result)
+	res, err := stored.Decode(a.Result)
 	if err != nil {
 		s.ResultError = err.Error()
 	}
-	s.Host, s.DROWN = res.host, res.drown
-	if s.ResultError == "" && res.host == nil && res.errorText != "" {
-		s.ResultError = res.errorText
+	s.Host, s.DROWN = res.Host, res.DROWN
+	if s.ResultError == "" && res.Host == nil && res.Error != "" {
+		s.ResultError = res.Error
 	}
-	s.endpoints = decodeRawEndpoints(res.hostJSON)
-	s.Findings = res.findings()
+	s.endpoints = decodeRawEndpoints(res.HostJSON)
+	s.Findings = res.Findings()
 	s.KeyFindings = keyFindings(s.Findings)
 	if h := s.Host; h != nil {
 		if w := h.PadlockWeb; w != nil {
@@ -224,21 +225,6 @@ func siteFrom(a store.Assessment) Site {
 		}
 	}
 	return s
-}
-
-// changeSites reads one scan's assessments as package change compares
-// them.
-func changeSites(as []store.Assessment) []change.Site {
-	out := make([]change.Site, 0, len(as))
-	for _, a := range as {
-		res, _ := decodeStored(a.Result)
-		out = append(out, change.Site{
-			Key: a.Site, Organisation: a.Organisation, URL: a.URL,
-			Grade: a.Grade, Star: a.Star, SecureByDefault: a.SecureByDefault,
-			Inconclusive: a.Inconclusive, Findings: res.findings(),
-		})
-	}
-	return out
 }
 
 // effectOrder ranks change.Finding effects, worst first.
@@ -303,7 +289,7 @@ func arrow(k change.Kind) string {
 func sortSites(sites []Site) {
 	sort.SliceStable(sites, func(i, j int) bool {
 		a, b := sites[i], sites[j]
-		ra, rb := change.Rank(a.Grade), change.Rank(b.Grade)
+		ra, rb := grade.Of(a.Grade).Rank(), grade.Of(b.Grade).Rank()
 		if ra != rb {
 			return ra > rb
 		}
@@ -410,7 +396,7 @@ func trendPoint(sc store.Scan, as []store.Assessment) TrendPoint {
 	grades := map[string]int{}
 	bandN := map[string]int{}
 	for _, a := range as {
-		if change.Rank(a.Grade) == 0 {
+		if grade.Of(a.Grade).Rank() == 0 {
 			p.Inconclusive++
 			continue
 		}
@@ -431,7 +417,7 @@ func historyPoints(sc store.Scan, as []store.Assessment) map[string]HistoryPoint
 	out := map[string]HistoryPoint{}
 	for _, a := range as {
 		g := a.Grade
-		if change.Rank(g) == 0 {
+		if grade.Of(g).Rank() == 0 {
 			g = ""
 		}
 		p, seen := out[a.Site]
@@ -450,10 +436,10 @@ func historyPoints(sc store.Scan, as []store.Assessment) map[string]HistoryPoint
 			case p.Grade == "":
 				p.Grade, p.Inconclusive = g, ""
 			default:
-				p.Grade = change.Worst(p.Grade, g)
+				p.Grade = string(grade.Worst(grade.Of(p.Grade), grade.Of(g)))
 			}
 		}
-		p.Display = change.Display(p.Grade, p.Star)
+		p.Display = grade.Of(p.Grade).Display(p.Star)
 		out[a.Site] = p
 	}
 	return out

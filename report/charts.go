@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"padlock/change"
+	"padlock/grade"
 	"padlock/store"
 )
 
@@ -200,7 +200,7 @@ func HistoryChart(points []HistoryPoint, id string) *Chart {
 	levels := len(gradeOrder)
 	base := p.top + p.ph()
 	yOf := func(g string) float64 {
-		r := change.Rank(g) // 11 for A+ … 1 for U
+		r := grade.Of(g).Rank() // 11 for A+ … 1 for U
 		return p.top + p.ph()*float64(levels-r)/float64(levels-1)
 	}
 	for _, g := range gradeOrder {

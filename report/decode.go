@@ -3,95 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
-
-	"padlock/assess"
-	"padlock/change"
 )
-
-// stored is what a scan stores for one target (store.Assessment.Result).
-// Package fleet stores an object that wraps the assessment:
-//
-//	{"schema": "padlock.fleet/1", "target": {…}, "host": {assess.Host},
-//	 "attempts": 1, "error": "…", "padlockDrown": [{"endpoint", "via"}…]}
-//
-// and a bare assess.Host (`padlock check --json`, "padlockSchema":
-// "padlock.host/1") is read as well. report reads the result itself
-// rather than through package fleet so that it depends on the stored
-// JSON, the contract, and not on the scanner.
-type stored struct {
-	host      *assess.Host
-	hostJSON  json.RawMessage
-	drown     []DROWN
-	errorText string
-}
-
-// decodeStored reads a stored result. An empty one is no error (host nil).
-func decodeStored(raw json.RawMessage) (stored, error) {
-	var out stored
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return out, nil
-	}
-	var top struct {
-		PadlockSchema string          `json:"padlockSchema"`
-		Schema        string          `json:"schema"`
-		Host          json.RawMessage `json:"host"`
-		Error         string          `json:"error"`
-		DROWN         []DROWN         `json:"padlockDrown"`
-	}
-	if err := json.Unmarshal(raw, &top); err != nil {
-		return out, fmt.Errorf("stored result: %v", err)
-	}
-	out.errorText = top.Error
-	out.drown = top.DROWN
-	hostJSON := raw // a bare Host
-	if top.PadlockSchema == "" {
-		h := bytes.TrimSpace(top.Host)
-		switch {
-		case len(h) > 0 && h[0] == '{':
-			hostJSON = h
-		case len(h) == 0 || bytes.Equal(h, []byte("null")):
-			return out, nil // a wrapper without an assessment (Error says why)
-		default:
-			return out, errors.New("stored result: neither an assess.Host nor an object holding one")
-		}
-	}
-	var host assess.Host
-	if err := json.Unmarshal(hostJSON, &host); err != nil {
-		return out, fmt.Errorf("stored assessment: %v", err)
-	}
-	out.host, out.hostJSON = &host, hostJSON
-	return out, nil
-}
-
-// findings returns the grading findings as package change compares them,
-// with the fleet-wide DROWN finding (E5) when the fleet recorded one, the
-// way `padlock diff` reads them.
-func (s stored) findings() []change.Finding {
-	out := change.FindingsFromHost(s.host)
-	if len(s.drown) == 0 {
-		return out
-	}
-	for _, f := range out {
-		if f.Rule == "E5" {
-			return out
-		}
-	}
-	var via []string
-	for _, d := range s.drown {
-		via = append(via, d.Via...)
-	}
-	sort.Strings(via)
-	via = compactStrings(via)
-	return append(out, change.Finding{
-		Rule: "E5", Effect: "f", Reason: "DROWN",
-		Detail: "the certificate key is also used with SSL 2.0 on " + strings.Join(via, ", "),
-	})
-}
 
 // rawEndpoint is an endpoint's details as stored, by JSON key: the
 // vulnerability fields (heartbleed, poodle, openSslCcs …) are read from
@@ -402,19 +317,6 @@ func vulnFindings(d map[string]json.RawMessage) []VulnFinding {
 			if f, ok := sub["padlockFindings"]; ok {
 				read(f)
 			}
-		}
-	}
-	return out
-}
-
-func compactStrings(s []string) []string {
-	if len(s) == 0 {
-		return s
-	}
-	out := s[:1]
-	for _, x := range s[1:] {
-		if x != out[len(out)-1] {
-			out = append(out, x)
 		}
 	}
 	return out

@@ -10,7 +10,7 @@
 // modelled on, the Changes since the previous finished scan (package
 // change's, so `padlock diff` and the report agree) and the Trend of the
 // bands over every stored finished scan. Inconclusive sites (no grade:
-// GRADING.md decision 1) are listed apart in Fleet.Inconclusive and are
+// docs/grading.md decision 1) are listed apart in Fleet.Inconclusive and are
 // never counted in a grade, a band or a percentage.
 //
 // Bands, best first (BandOf maps a grade to its band's ID):
@@ -26,7 +26,7 @@
 // certificate) and M (certificate for another name) sit with F: browsers
 // stop visitors with a warning that an attacker in the middle could
 // produce as well, so such a connection protects no better than an F one;
-// yet a handshake completes, so they are not U. This follows change.Rank's
+// yet a handshake completes, so they are not U. This follows package grade's
 // order, F > T > M > U.
 //
 // Denominators: grade and band percentages, and NoSecure, are of

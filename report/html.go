@@ -148,7 +148,7 @@ var funcs = template.FuncMap{
 	"bandName":   BandName,
 	"bandOf":     BandOf,
 	"gradeSortKey": func(g string, star bool) int {
-		k := change.Rank(g) * 10
+		k := grade.Of(g).Rank() * 10
 		if !star {
 			k++
 		}
@@ -388,7 +388,7 @@ func reportTitle(f *Fleet) string {
 func gradeClass(g string) string {
 	g = strings.TrimSuffix(strings.TrimSpace(g), "*")
 	switch {
-	case change.Rank(g) == 0:
+	case grade.Of(g).Rank() == 0:
 		return "g-none"
 	case g == "A+":
 		return "g-a-plus"

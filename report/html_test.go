@@ -17,7 +17,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"padlock/change"
+	"padlock/grade"
 	"padlock/store"
 )
 
@@ -274,7 +274,7 @@ func TestIndexAgainstStore(t *testing.T) {
 		if !ok || a.Grade == "" || b.Grade == "" {
 			continue
 		}
-		ra, rb := change.Rank(b.Grade), change.Rank(a.Grade)
+		ra, rb := grade.Of(b.Grade).Rank(), grade.Of(a.Grade).Rank()
 		worse := rb < ra || (a.Star && !b.Star) || (*b.SecureByDefault && !*a.SecureByDefault)
 		better := rb > ra || (!a.Star && b.Star) || (!*b.SecureByDefault && *a.SecureByDefault)
 		switch {

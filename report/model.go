@@ -7,7 +7,9 @@ import (
 
 	"padlock/assess"
 	"padlock/change"
+	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // Fleet is one scan made ready to publish: every site with its verdict,
@@ -60,7 +62,7 @@ type Site struct {
 	Grade string
 	// GradeTrustIgnored is the grade with T and M set aside.
 	GradeTrustIgnored string
-	// Star: personal data over plain text (GRADING.md decision 2).
+	// Star: personal data over plain text (docs/grading.md decision 2).
 	Star bool
 	// Display is the grade as published: "B", "U*"; "" when inconclusive.
 	Display string
@@ -110,11 +112,8 @@ type Site struct {
 }
 
 // DROWN is one endpoint whose certificate key is also used with SSL 2.0
-// elsewhere in the scan.
-type DROWN struct {
-	Endpoint string   `json:"endpoint"`
-	Via      []string `json:"via"`
-}
+// elsewhere in the scan (the fleet-wide DROWN finding, as stored).
+type DROWN = stored.DROWN
 
 // SiteChange is what happened to a site since the previous scan.
 type SiteChange struct {
@@ -242,13 +241,13 @@ type TrendPoint struct {
 	Grades       []GradeCount
 }
 
-// Band IDs.
+// Band IDs (package grade's bands).
 const (
-	BandHighest                    = "highest"
-	BandRoomForImprovement         = "room-for-improvement"
-	BandSignificantRoom            = "significant-room-for-improvement"
-	BandSignificantVulnerabilities = "significant-vulnerabilities"
-	BandNoSecureConnection         = "no-secure-connection"
+	BandHighest                    = string(grade.BandHighest)
+	BandRoomForImprovement         = string(grade.BandRoomForImprovement)
+	BandSignificantRoom            = string(grade.BandSignificantRoom)
+	BandSignificantVulnerabilities = string(grade.BandSignificantVulnerabilities)
+	BandNoSecureConnection         = string(grade.BandNoSecureConnection)
 )
 
 // bandDef is one band's definition.
@@ -258,24 +257,41 @@ type bandDef struct {
 	Blurb           string
 }
 
-// bandDefs are the seed study's bands, best first. D and E (which the
-// study never saw) sit with B and C; T and M sit with F (see the
-// methodology page for why).
+// bandDefs are the seed study's bands, best first, as the report words
+// them; which grades each holds is package grade's (Grades, and the list in
+// Title, are filled in from it). D and E (which the study never saw) sit
+// with B and C; T and M sit with F (see the methodology page for why).
 var bandDefs = []bandDef{
-	{BandHighest, "Highest standard", "Organisations with the highest standard (A+, A)", []string{"A+", "A"},
+	{BandHighest, "Highest standard", "Organisations with the highest standard", nil,
 		"A secure connection of the highest, world-class standard."},
-	{BandRoomForImprovement, "Room for improvement", "Organisations with room for improvement (A-)", []string{"A-"},
+	{BandRoomForImprovement, "Room for improvement", "Organisations with room for improvement", nil,
 		"A good secure connection with a warning that keeps it from the highest standard."},
-	{BandSignificantRoom, "Significant room for improvement", "Organisations with significant room for improvement (B, C, D, E)", []string{"B", "C", "D", "E"},
+	{BandSignificantRoom, "Significant room for improvement", "Organisations with significant room for improvement", nil,
 		"A secure connection weakened by outdated protocols, ciphers or keys."},
-	{BandSignificantVulnerabilities, "Significant vulnerabilities", "Organisations with significant vulnerabilities (F, T, M)", []string{"F", "T", "M"},
+	{BandSignificantVulnerabilities, "Significant vulnerabilities", "Organisations with significant vulnerabilities", nil,
 		"A secure connection that is broken (F) or that browsers refuse to trust (T: untrusted certificate, M: certificate for another name)."},
-	{BandNoSecureConnection, "No secure connection", "Organisations with no secure connection (U)", []string{"U"},
+	{BandNoSecureConnection, "No secure connection", "Organisations with no secure connection", nil,
 		"No secure connection at all: everything travels in plain text."},
 }
 
+func init() {
+	for i := range bandDefs {
+		d := &bandDefs[i]
+		d.Grades = gradeStrings(grade.Band(d.ID).Grades())
+		d.Title += " (" + strings.Join(d.Grades, ", ") + ")"
+	}
+}
+
 // gradeOrder is every grade, best first.
-var gradeOrder = []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M", "U"}
+var gradeOrder = gradeStrings(grade.All())
+
+func gradeStrings(gs []grade.Grade) []string {
+	out := make([]string, len(gs))
+	for i, g := range gs {
+		out[i] = string(g)
+	}
+	return out
+}
 
 // Grades returns every grade padlock publishes, best first: A+ … F, T, M,
 // U.
@@ -283,17 +299,7 @@ func Grades() []string { return append([]string(nil), gradeOrder...) }
 
 // BandOf returns the ID of the band a grade falls in ("" for no grade). A
 // trailing `*` is ignored.
-func BandOf(grade string) string {
-	g := strings.TrimSuffix(strings.TrimSpace(grade), "*")
-	for _, b := range bandDefs {
-		for _, x := range b.Grades {
-			if x == g {
-				return b.ID
-			}
-		}
-	}
-	return ""
-}
+func BandOf(g string) string { return string(grade.Of(g).Band()) }
 
 // BandName returns a band's name ("Highest standard") from its ID, or
 // "Inconclusive" for "".

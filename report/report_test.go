@@ -349,30 +349,3 @@ func TestPageKey(t *testing.T) {
 		}
 	}
 }
-
-func TestDecodeStoredShapes(t *testing.T) {
-	for name, raw := range map[string]string{
-		"wrapper":      `{"schema":"padlock.fleet/1","host":{"host":"a.example","padlockSchema":"padlock.host/1","endpoints":[]}}`,
-		"bare":         `{"host":"a.example","padlockSchema":"padlock.host/1","endpoints":[]}`,
-		"wrapper-only": `{"schema":"padlock.fleet/1","error":"the stored target cannot be read"}`,
-		"empty":        ``,
-	} {
-		s, err := decodeStored(json.RawMessage(raw))
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		if (name == "wrapper" || name == "bare") && (s.host == nil || s.host.Host != "a.example") {
-			t.Errorf("%s: host %+v", name, s.host)
-		}
-		if name == "wrapper-only" && s.errorText == "" {
-			t.Errorf("%s: error lost", name)
-		}
-	}
-	if _, err := decodeStored(json.RawMessage(`{"host":42}`)); err == nil {
-		t.Error("a result without a Host decoded")
-	}
-	if _, err := decodeStored(json.RawMessage(`{`)); err == nil {
-		t.Error("invalid JSON decoded")
-	}
-}

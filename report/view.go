@@ -175,7 +175,8 @@ func protocolRows(d *assess.EndpointDetails) []protocolRow {
 			switch {
 			case t.Supported:
 				r.Answer = "yes"
-				r.Class, r.Note = protocolVerdict(p)
+				v := assess.ProtocolVerdict(p)
+				r.Class, r.Note = levelClass(v.Level), v.String()
 			case t.Inconclusive != "":
 				r.Answer, r.Class, r.Note = "inconclusive", verdictUnknown, t.Inconclusive
 			default:
@@ -195,20 +196,23 @@ func protocolRows(d *assess.EndpointDetails) []protocolRow {
 	for i := len(d.Protocols) - 1; i >= 0; i-- {
 		p := assess.ProtocolFromID(d.Protocols[i].ID)
 		r := protocolRow{Name: p.String(), Answer: "yes"}
-		r.Class, r.Note = protocolVerdict(p)
+		v := assess.ProtocolVerdict(p)
+		r.Class, r.Note = levelClass(v.Level), v.String()
 		rows = append(rows, r)
 	}
 	return rows
 }
 
-func protocolVerdict(p registry.Protocol) (class, note string) {
-	switch p {
-	case registry.SSLv2, registry.SSLv3:
-		return verdictBad, "insecure"
-	case registry.TLS10, registry.TLS11:
-		return verdictBad, "deprecated (RFC 8996): caps the grade at B"
+// levelClass is the CSS class of a verdict level (assess.Verdict): the
+// row classes v-good, v-weak and v-bad.
+func levelClass(l assess.Level) string {
+	switch l {
+	case assess.LevelInsecure:
+		return verdictBad
+	case assess.LevelWeak:
+		return "weak"
 	}
-	return verdictGood, ""
+	return verdictGood
 }
 
 func suiteTables(d *assess.EndpointDetails) []suiteTable {
@@ -233,75 +237,22 @@ func suiteTables(d *assess.EndpointDetails) []suiteTable {
 	return out
 }
 
-// suiteRowOf describes one accepted suite and judges it, to draw the eye
-// (package grade does the rating): bad for no encryption, anonymous,
-// export, RC4, ciphers under 112 bits and key exchange under 1024 bits;
-// weak for 64-bit blocks, CBC, no forward secrecy and key exchange under
-// 2048 bits; good otherwise.
+// suiteRowOf describes one accepted suite and judges it
+// (assess.SuiteVerdict), to draw the eye; package grade does the rating.
 func suiteRowOf(protocol int, s assess.Suite) suiteRow {
 	r := suiteRow{Name: s.Name, Bits: s.CipherStrength, Kx: kxDescription(s)}
-	var bad, weak, good []string
-	p := assess.ProtocolFromID(protocol)
-	var cipher registry.Cipher
-	known := false
 	switch {
-	case p == registry.SSLv2:
-		bad = append(bad, "SSL 2.0")
+	case assess.ProtocolFromID(protocol) == registry.SSLv2:
 		if c, ok := registry.SSLv2CipherByID(s.ID); ok {
-			r.OpenSSL, cipher, known = c.OpenSSL, c.Cipher, true
+			r.OpenSSL = c.OpenSSL
 		}
 	case s.ID <= 0xffff:
 		if rs, ok := registry.SuiteByID(uint16(s.ID)); ok {
-			r.OpenSSL, cipher, known = rs.OpenSSL, rs.Cipher, true
-			if rs.Anonymous() {
-				bad = append(bad, "anonymous")
-			}
-			if rs.Export {
-				bad = append(bad, "export")
-			}
-			if rs.ForwardSecret() && !rs.Anonymous() {
-				good = append(good, "forward secrecy")
-			} else if !rs.Anonymous() {
-				weak = append(weak, "no forward secrecy")
-			}
-			if rs.AEAD() {
-				good = append(good, "AEAD")
-			}
+			r.OpenSSL = rs.OpenSSL
 		}
 	}
-	if known {
-		switch {
-		case cipher == registry.CipherNull:
-			bad = append(bad, "no encryption")
-		case strings.HasPrefix(cipher.String(), "RC4"):
-			bad = append(bad, "RC4")
-		case s.CipherStrength < 112:
-			bad = append(bad, fmt.Sprintf("%d-bit cipher", s.CipherStrength))
-		}
-		if cipher.BlockBits() == 64 {
-			weak = append(weak, "64-bit block")
-		}
-		if cipher.CBC() {
-			weak = append(weak, "CBC")
-		}
-	}
-	switch {
-	case s.KxStrength > 0 && s.KxStrength < 1024:
-		bad = append(bad, fmt.Sprintf("%d-bit key exchange", s.KxStrength))
-	case s.KxStrength > 0 && s.KxStrength < 2048:
-		weak = append(weak, fmt.Sprintf("%d-bit key exchange", s.KxStrength))
-	}
-	switch {
-	case len(bad) > 0:
-		r.Class, r.Notes = verdictBad, "insecure: "+strings.Join(append(bad, weak...), ", ")
-	case len(weak) > 0:
-		r.Class, r.Notes = "weak", "weak: "+strings.Join(weak, ", ")
-		if len(good) > 0 {
-			r.Notes = strings.Join(good, ", ") + "; " + r.Notes
-		}
-	default:
-		r.Class, r.Notes = verdictGood, strings.Join(good, ", ")
-	}
+	v := assess.SuiteVerdict(protocol, s)
+	r.Class, r.Notes = levelClass(v.Level), v.Note()
 	return r
 }
 

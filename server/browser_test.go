@@ -12,6 +12,8 @@ import (
 
 	"padlock/fleet"
 	"padlock/lab"
+	"padlock/lab/demofleet"
+	"padlock/lab/missing"
 	"padlock/report"
 	"padlock/store"
 )
@@ -24,10 +26,7 @@ const chromiumPath = "/usr/bin/chromium"
 func needChromium(t *testing.T) string {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: the browser test needs Debian's chromium package (.ci/run installs it)", chromiumPath)
-		}
-		t.Skipf("%s is missing: install Debian's chromium package to run the browser test", chromiumPath)
+		missing.Peer(t, "%s is missing: the browser test needs Debian's chromium package", chromiumPath)
 	}
 	return chromiumPath
 }
@@ -232,7 +231,7 @@ func TestBrowser(t *testing.T) {
 			s.Close()
 		}
 	})
-	demo, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Retries: -1})
+	demo, err := demofleet.Run(ctx, st, servers, fleet.Options{Retries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -532,6 +531,3 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, f func(io.Writer
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(buf.Bytes())
 }
-
-// bgContext is the context of background work.
-func (s *Server) bgContext() context.Context { return s.work.ctx }

@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"padlock/assess"
-	"padlock/fleet"
 	"padlock/pki"
 	"padlock/server/labsapi"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // v3Error is one entry of SSL Labs' errors list.
@@ -351,7 +351,7 @@ func (s *Server) storedHost(r *http.Request, t assess.Target, maxAge time.Durati
 		return nil, err
 	}
 	for i := len(hist) - 1; i >= 0; i-- {
-		res, err := fleet.DecodeResult(hist[i].Result)
+		res, err := stored.Decode(hist[i].Result)
 		if err != nil || res.Host == nil || res.Host.Port != int(t.Port) {
 			continue
 		}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"padlock/grade"
 )
 
 //go:embed migrations/sqlite/*.sql
@@ -394,12 +396,6 @@ func (s *SQLite) Pending(ctx context.Context, id ScanID) ([]Target, error) {
 		ORDER BY t.id`)
 }
 
-// validGrades are the grades an assessment may carry ("" = inconclusive).
-var validGrades = map[string]bool{
-	"": true, "A+": true, "A": true, "A-": true, "B": true, "C": true, "D": true,
-	"E": true, "F": true, "T": true, "M": true, "U": true,
-}
-
 // SaveAssessment implements Store.
 func (s *SQLite) SaveAssessment(ctx context.Context, a Assessment) error {
 	if len(a.Result) > MaxResultBytes {
@@ -413,7 +409,8 @@ func (s *SQLite) SaveAssessment(ctx context.Context, a Assessment) error {
 		}
 		result = sql.NullString{String: string(a.Result), Valid: true}
 	}
-	if !validGrades[a.Grade] {
+	// A grade, or "" for inconclusive.
+	if a.Grade != "" && !grade.Grade(a.Grade).Valid() {
 		return fmt.Errorf("store: scan %d target %d: invalid grade %q", a.ScanID, a.TargetID, a.Grade)
 	}
 	if a.Finished.IsZero() {

@@ -35,7 +35,7 @@
 //     MaxResultBytes is ErrResultTooLarge.
 //   - Grade is the site's grade ("A+" … "F", "T", "M", "U"), without the
 //     `*`, which is Star. An inconclusive result has Grade "" and says why
-//     in Inconclusive; it is never a grade (GRADING.md decision 1).
+//     in Inconclusive; it is never a grade (docs/grading.md decision 1).
 //   - Site keys are SiteKey's: the host name lower-cased, without a trailing
 //     dot, with ":port" only when the port is not 443.
 //
@@ -144,7 +144,7 @@ type Assessment struct {
 	// GradeTrustIgnored is the worst endpoint grade with T and M set
 	// aside (optional).
 	GradeTrustIgnored string
-	// Star: personal data over plain text (`*`, GRADING.md decision 2).
+	// Star: personal data over plain text (`*`, docs/grading.md decision 2).
 	Star bool
 	// SecureByDefault: plain HTTP redirects to HTTPS (decision 3); nil
 	// when it could not be told.

@@ -20,7 +20,7 @@ import (
 //     vulnerable. A vulnerable one accepts it silently; then a second
 //     ChangeCipherSpec arrives as a 1-byte "encrypted" record, which it
 //     fails to decrypt: decryption_failed (21) is the vulnerable answer
-//     (GRADING.md E2); bad_record_mac (20) alone is inconclusive there.
+//     (docs/grading.md E2); bad_record_mac (20) alone is inconclusive there.
 //  2. If the server is decrypting, a second connection sends the early
 //     ChangeCipherSpec followed by a Finished protected with the keys of an
 //     empty master secret. A server that decrypts it (and so answers
@@ -118,7 +118,7 @@ func checkCCS(ctx context.Context, r *run) Finding {
 		f.add(proof...)
 		return f
 	}
-	f := finding(CheckCCS, Inconclusive, "the server accepted an early ChangeCipherSpec and answered the next record with bad_record_mac; without decryption_failed or derivable keys this is not conclusive (GRADING.md E2)")
+	f := finding(CheckCCS, Inconclusive, "the server accepted an early ChangeCipherSpec and answered the next record with bad_record_mac; without decryption_failed or derivable keys this is not conclusive (docs/grading.md E2)")
 	f.add(ev...)
 	f.add(proof...)
 	return f

@@ -118,7 +118,6 @@ var resultOnly = map[string]bool{}
 var (
 	nv = want{state: NotVulnerable}
 	na = want{state: NotApplicable}
-	vu = want{state: Vulnerable}
 	ic = want{state: Inconclusive}
 )
 

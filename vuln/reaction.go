@@ -167,16 +167,6 @@ func (r reaction) alert() (tlswire.Alert, bool) {
 	return tlswire.Alert{}, false
 }
 
-// sawType reports whether a record of type t came.
-func (r reaction) sawType(t tlswire.ContentType) bool {
-	for _, s := range r.Records {
-		if s.Type == t {
-			return true
-		}
-	}
-	return false
-}
-
 // dataLen is the decrypted application data received before the first
 // alert record. What the TLS layer said first decides: a server whose TLS
 // stack rejected the record with an alert (Mbed TLS's fatal

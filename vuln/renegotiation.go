@@ -15,7 +15,7 @@ import (
 //
 //   - secure-renegotiation: the server echoes renegotiation_info (bit 2);
 //     Variant "required" when it refuses clients that signal neither the
-//     extension nor the SCSV (bit 8). Missing is a warning (GRADING B9).
+//     extension nor the SCSV (bit 8). Missing is a warning (docs/grading.md rule B9).
 //   - insecure-renegotiation: a server without RFC 5746 that renegotiates
 //     when the client asks (bit 1): the prefix-injection attack. F (B8).
 //   - client-renegotiation: a server with RFC 5746 that renegotiates when

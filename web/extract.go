@@ -156,15 +156,6 @@ func (a attrs) get(k string) string {
 	return ""
 }
 
-func (a attrs) has(k string) bool {
-	for _, x := range a {
-		if x.key == k {
-			return true
-		}
-	}
-	return false
-}
-
 type labelState struct {
 	forID string
 	text  strings.Builder

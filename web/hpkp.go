@@ -24,7 +24,7 @@ const (
 )
 
 // HPKP problems: why a policy is invalid, incomplete or partial
-// (HPKPPolicy.PadlockProblem). GRADING.md rule F5 names each of them.
+// (HPKPPolicy.PadlockProblem). docs/grading.md rule F5 names each of them.
 const (
 	HPKPProblemSyntax          = "syntax"           // the header does not parse (RFC 7469 §2.1)
 	HPKPProblemMultipleHeaders = "multiple-headers" // more than one header field in the response
@@ -373,7 +373,7 @@ func pinKey(s string) ([sha256.Size]byte, bool) {
 // Public-Key-Pins-Report-Only) policy from that header's fields in each
 // of its HTTPS responses, in the order received: as for HSTS, the last
 // response carrying the header sets the policy. A response with more
-// than one field of the header makes the policy invalid (GRADING.md rule
+// than one field of the header makes the policy invalid (docs/grading.md rule
 // F5); the first is parsed as evidence. none says why the status is
 // unknown when there was no HTTPS response ("" if there was one).
 func hpkpFromResponses(resps []stsResponse, none string, reportOnly bool) HPKPPolicy {

@@ -7,7 +7,7 @@ import (
 )
 
 // LongMaxAge is the HSTS max-age, in seconds, that SSL Labs calls long
-// (180 days): at least this much is needed for A+ (GRADING.md rule F1).
+// (180 days): at least this much is needed for A+ (docs/grading.md rule F1).
 const LongMaxAge = 15552000
 
 // HSTS policy statuses, as SSL Labs' hstsPolicy.status.

@@ -3,7 +3,7 @@
 // personal data over plain text.
 //
 // Check follows the redirect chain from http://host/ (every hop recorded)
-// to decide whether the site is secure by default (GRADING.md decision 3),
+// to decide whether the site is secure by default (docs/grading.md decision 3),
 // fetches https://host/ for its Strict-Transport-Security header (parsed
 // strictly, RFC 6797, in SSL Labs' hstsPolicy shape), its Public-Key-Pins
 // and Public-Key-Pins-Report-Only headers (RFC 7469, in the hpkpPolicy and
@@ -159,14 +159,14 @@ type Result struct {
 	// last one included.
 	HTTPRedirects []Hop `json:"httpRedirects"`
 	// SecureByDefault: plain HTTP redirects, directly or through a chain
-	// on the same site, to HTTPS on the same site (GRADING.md decision 3;
+	// on the same site, to HTTPS on the same site (docs/grading.md decision 3;
 	// www and apex count as one site).
 	SecureByDefault       bool   `json:"secureByDefault"`
 	SecureByDefaultReason string `json:"secureByDefaultReason"`
 	// HTTPSRedirects is the chain from https://host/.
 	HTTPSRedirects []Hop `json:"httpsRedirects"`
 	// HTTPSRedirectsToHTTP: https://host/ only redirects back to plain
-	// HTTP, which makes the site U (GRADING.md decision 1).
+	// HTTP, which makes the site U (docs/grading.md decision 1).
 	HTTPSRedirectsToHTTP bool `json:"httpsRedirectsToHttp"`
 	// HTTPSDowngrades lists every HTTPS response seen that redirected to
 	// an http:// URL.
@@ -183,7 +183,7 @@ type Result struct {
 	// HTTP, which browsers ignore (RFC 6797 §8.1).
 	HSTSOverHTTP string `json:"hstsOverHttp,omitempty"`
 
-	// HPKPPolicy is the host's Public-Key-Pins policy (GRADING.md rule
+	// HPKPPolicy is the host's Public-Key-Pins policy (docs/grading.md rule
 	// F5), from the same responses as HSTSPolicy: the last one carrying
 	// the header counts. A policy that parses is HPKPUnmatched here: call
 	// its Match with the keys of the certificate chain for the final
@@ -205,7 +205,7 @@ type Result struct {
 	// media and form actions on HTTPS pages (information).
 	MixedContent []MixedContent `json:"mixedContent,omitempty"`
 
-	// PersonalDataOverPlainText is the site flag `*` (GRADING.md decision
+	// PersonalDataOverPlainText is the site flag `*` (docs/grading.md decision
 	// 2); Evidence says why.
 	PersonalDataOverPlainText bool       `json:"personalDataOverPlainText"`
 	Evidence                  []Evidence `json:"evidence,omitempty"`

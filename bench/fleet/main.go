@@ -40,6 +40,7 @@ import (
 	"syscall"
 	"time"
 
+	"padlock/grade"
 	"padlock/lab"
 	"padlock/store"
 )
@@ -407,7 +408,7 @@ func summarizeDB(path string) (dbSummary, error) {
 		count[g]++
 	}
 	var parts []string
-	for _, g := range []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M", "U", "inconclusive"} {
+	for _, g := range append(gradeNames(), "inconclusive") {
 		if count[g] > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", g, count[g]))
 		}
@@ -596,4 +597,13 @@ func serve(args []string) error {
 		s.Close()
 	}
 	return nil
+}
+
+// gradeNames are the grades, best first.
+func gradeNames() []string {
+	var out []string
+	for _, g := range grade.All() {
+		out = append(out, string(g))
+	}
+	return out
 }

@@ -19,6 +19,7 @@ import (
 	"padlock/console"
 	"padlock/fleet"
 	"padlock/lab"
+	"padlock/lab/demofleet"
 	"padlock/store"
 	"padlock/web"
 )
@@ -41,7 +42,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		noColor = fs.Bool("no-color", false, "plain output even on a terminal")
 	)
 	af := registerAssessFlags(fs, forOperator)
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock demo [flags]")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Starts deliberately (mis)configured HTTPS servers and websites on 127.0.0.1,")
+		fmt.Fprintln(stderr, "scans them twice as a fleet with one server changed for the worse in between,")
+		fmt.Fprintln(stderr, "prints what changed and why, and writes the HTML report. No internet needed.")
+		fmt.Fprintln(stderr)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -86,7 +96,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The fleet: the HTTPS servers, each with a plain-HTTP redirector (so
 	// they are secure by default), and websites with a plain-HTTP side of
 	// their own (no HTTPS, forms over plain text...).
-	targets := fleet.LabTargets(servers)
+	targets := demofleet.ServerTargets(servers)
 	for i, s := range servers {
 		r, err := lab.StartRedirector(ctx, s.Name, s.Port)
 		if err != nil {
@@ -105,7 +115,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer site.Close()
 		sites = append(sites, site)
 	}
-	targets = append(targets, fleet.SiteTargets(sites, len(targets)+1)...)
+	targets = append(targets, demofleet.SiteTargets(sites, len(targets)+1)...)
 
 	fmt.Fprintf(stdout, "padlock demo: %d lab sites on 127.0.0.1 (%d HTTPS servers, %d websites with a plain-HTTP side), scanned as a fleet\n\n",
 		len(targets), len(servers), len(sites))
@@ -126,8 +136,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	// Every lab site shares 127.0.0.1: the per-IP politeness that protects
 	// real servers would only queue the demo against itself.
-	d, err := fleet.RunDemo(ctx, st, servers, fleet.Options{Assess: opts, Web: webOpts, PerIP: 64}, targets...)
-	defer d.Close()
+	d, err := demofleet.Run(ctx, st, servers, fleet.Options{Assess: opts, Web: webOpts, PerIP: 64,
+		Budget: af.Budget, Timeout: af.Timeout, InternalFetches: af.InternalFetches}, targets...)
+	if d != nil {
+		defer d.Close()
+	}
 	if err != nil {
 		return fmt.Errorf("scanning the lab fleet: %w", err)
 	}

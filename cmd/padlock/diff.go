@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"padlock/change"
-	"padlock/fleet"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // runDiff compares two stored scans: which sites improved, deteriorated,
@@ -34,7 +34,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 2 {
@@ -50,6 +50,9 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ids = append(ids, id)
 	}
 
+	if err := databaseExists(*db); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err
@@ -144,15 +147,7 @@ func changeSites(ctx context.Context, st store.Store, id store.ScanID) ([]change
 	if err != nil {
 		return nil, err
 	}
-	sites := make([]change.Site, 0, len(as))
-	for _, a := range as {
-		r, err := fleet.DecodeResult(a.Result)
-		if err != nil {
-			r = &fleet.Result{}
-		}
-		sites = append(sites, r.ChangeSite(a))
-	}
-	return sites, nil
+	return stored.ChangeSites(as), nil
 }
 
 func describeScan(s store.Scan) string {

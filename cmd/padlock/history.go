@@ -10,8 +10,9 @@ import (
 	"text/tabwriter"
 
 	"padlock/change"
-	"padlock/fleet"
+	"padlock/grade"
 	"padlock/store"
+	"padlock/stored"
 )
 
 // runHistory shows one site's grades over every stored scan.
@@ -29,7 +30,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -38,6 +39,9 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	site := fs.Arg(0)
 
+	if err := databaseExists(*db); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err
@@ -76,14 +80,10 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var entries []entry
 	var prev *change.Site
 	for _, a := range hist {
-		r, err := fleet.DecodeResult(a.Result)
-		if err != nil {
-			r = &fleet.Result{}
-		}
-		cs := r.ChangeSite(a)
+		cs := stored.ChangeSite(a)
 		e := entry{
 			Scan: a.ScanID, ScanName: byID[a.ScanID].Name, When: a.Finished.Local().Format("2006-01-02 15:04"),
-			Organisation: a.Organisation, URL: a.URL, Grade: change.Display(a.Grade, a.Star),
+			Organisation: a.Organisation, URL: a.URL, Grade: grade.Of(a.Grade).Display(a.Star),
 			Inconclusive: a.Inconclusive, Secure: a.SecureByDefault, Protocols: a.Protocols,
 		}
 		if !a.CertNotAfter.IsZero() {

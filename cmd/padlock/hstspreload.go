@@ -22,7 +22,7 @@ const chromiumPreloadURL = "https://raw.githubusercontent.com/chromium/chromium/
 const maxPreloadBytes = web.MaxPreloadListBytes
 
 // defaultPreloadPath is where `hsts-preload update` keeps the list and
-// where check and scan look for it.
+// where check, scan and serve look for it.
 func defaultPreloadPath() string {
 	dir, err := os.UserCacheDir()
 	if err != nil {
@@ -40,15 +40,19 @@ func runHSTSPreload(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock hsts-preload update [flags]")
 		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, "Downloads Chromium's HSTS preload list (online) and keeps it for check and scan,")
+		fmt.Fprintln(stderr, "Downloads Chromium's HSTS preload list (online) and keeps it for check, scan and serve,")
 		fmt.Fprintln(stderr, "which report each site's preload status when the list is there.")
 		fs.PrintDefaults()
+	}
+	if len(args) > 0 && isHelp(args[0]) {
+		fs.Usage()
+		return flag.ErrHelp
 	}
 	if len(args) == 0 || args[0] != "update" {
 		fs.Usage()
 		return fmt.Errorf("%w: want 'hsts-preload update'", errUsage)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *out == "" {

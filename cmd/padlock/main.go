@@ -4,9 +4,13 @@
 //
 // Usage:
 //
-//	padlock check [flags] HOST[:PORT]...   assess sites and print the result
-//	padlock demo                            start lab servers on loopback and check them
-//	padlock version
+//	padlock COMMAND [flags] [args]
+//	padlock help [COMMAND]
+//	padlock --version
+//
+// padlock help lists the commands (check, demo, scan, diff, history,
+// report, serve, hsts-preload, version); docs/cli.md describes the flags
+// they share and the exit statuses.
 package main
 
 import (
@@ -29,13 +33,13 @@ type command struct {
 
 var commands = []command{
 	{"check", "assess one or more sites and print the result", runCheck},
-	{"demo", "start deliberately configured servers on loopback and check them", runDemo},
+	{"demo", "scan a lab fleet on loopback twice, show what changed and why, write the report (no internet)", runDemo},
 	{"scan", "assess every site of a targets file and store the results", runScan},
 	{"diff", "compare two stored scans: what improved, what deteriorated, and why", runDiff},
 	{"history", "show a site's grades over the stored scans", runHistory},
 	{"report", "publish a stored scan: league table, site pages and charts as HTML, or CSV, JSON, Markdown", runReport},
 	{"serve", "serve the dashboard, a JSON API and an SSL Labs API v3-compatible subset from the database", runServe},
-	{"hsts-preload", "download Chromium's HSTS preload list for check and scan (online)", runHSTSPreload},
+	{"hsts-preload", "download Chromium's HSTS preload list for check, scan and serve (online)", runHSTSPreload},
 	{"version", "print padlock's version", runVersion},
 }
 
@@ -48,13 +52,28 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	switch {
+	case len(args) == 0:
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	case args[0] == "--version" || args[0] == "-version":
+		args = []string{"version"}
+	case isHelp(args[0]) && len(args) == 1:
+		usage(stdout)
 		return 0
+	case isHelp(args[0]) && len(args) == 2:
+		// padlock help CMD: the command's own usage, on stdout.
+		args = []string{args[1], "-h"}
+		stderr = stdout
+	case isHelp(args[0]):
+		fmt.Fprintln(stderr, "usage: padlock help [COMMAND]")
+		return 2
 	}
 	for _, c := range commands {
 		if c.name != args[0] {
@@ -83,13 +102,27 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: padlock COMMAND [flags] [args]")
 	fmt.Fprintln(w)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'padlock COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "Run 'padlock help COMMAND' for a command's flags; 'padlock --version' for the version.")
+	fmt.Fprintln(w, "Exit status: 0 done, 1 failed, 2 a command-line mistake (docs/cli.md).")
 }
 
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: padlock version")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "Prints padlock's version (also: padlock --version).")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: version takes no arguments", errUsage)
+	}
 	fmt.Fprintln(stdout, version())
 	return nil
 }

@@ -37,6 +37,7 @@ func TestAssessFlagsShared(t *testing.T) {
 		}{
 			{[]string{"--ca-file", notPEM}, "--ca-file: CA file " + notPEM + ": no PEM certificate found"},
 			{[]string{"--ca-file", filepath.Join(dir, "missing.pem")}, "--ca-file: CA file: open"},
+			{[]string{"--hsts-preload", filepath.Join(dir, "missing.json")}, "--hsts-preload: HSTS preload list: open"},
 			{[]string{"--timeout", "0s"}, "--timeout must be positive"},
 			{[]string{"--budget", "-1s"}, "--budget must be positive"},
 			{[]string{"--connections", "0"}, "--connections must be at least 1"},
@@ -71,7 +72,7 @@ func TestScanRecordsAIA(t *testing.T) {
 		flags []string
 		aia   bool
 	}{
-		{nil, true},
+		{[]string{"--allow-internal-fetches"}, true},
 		{[]string{"--aia-fetch=false"}, false},
 	} {
 		args := append([]string{"scan", "--db", f.db, "--ca-file", f.ca, "--no-web", "--no-vuln", "--quiet", "--rate", "-1"}, c.flags...)
@@ -88,7 +89,7 @@ func TestScanRecordsAIA(t *testing.T) {
 			t.Fatal(err)
 		}
 		as := s.Assessment()
-		if as.FetchIssuers != c.aia || as.Web || as.Vuln || as.CAFile != f.ca || as.Connections != 4 {
+		if as.FetchIssuers != c.aia || as.InternalFetches != c.aia || as.Web || as.Vuln || as.CAFile != f.ca || as.Connections != 4 {
 			t.Errorf("%v: recorded %+v", c.flags, as)
 		}
 		st.Close()

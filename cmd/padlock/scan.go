@@ -99,14 +99,14 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	f.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock scan [flags] TARGETS")
-		fmt.Fprintln(stderr, "       padlock scan --resume [SCAN_ID] [flags]")
+		fmt.Fprintln(stderr, "       padlock scan [flags] --resume [SCAN_ID]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "TARGETS is a CSV file with a header (organisation,url required; group, tags,")
 		fmt.Fprintln(stderr, "notes, ip optional) or a list of hosts or URLs, one per line.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	set := map[string]bool{}
@@ -346,6 +346,9 @@ func (f *scanFlags) applySettings(raw string, set map[string]bool) {
 	if !set["ca-file"] && as.CAFile != "" {
 		a.CAFile = as.CAFile
 	}
+	if !set["allow-internal-fetches"] {
+		a.InternalFetches = as.InternalFetches
+	}
 }
 
 // options are the fleet options of the flags.
@@ -363,6 +366,8 @@ func (f *scanFlags) options() (fleet.Options, error) {
 		Retries:     f.retries,
 		Grace:       f.grace,
 		Web:         ao.Web,
+
+		InternalFetches: f.assess.InternalFetches,
 	}
 	ao.Web = nil // the scan gives it its politeness dialer
 	o.Assess = ao

@@ -64,8 +64,9 @@ func TestForwardSecrecy(t *testing.T) {
 			}
 		}
 	}
-	if simClientID("chrome-137-win11") != simClientID("chrome-137-win11") || simClientID("a") == simClientID("b") {
-		t.Error("client ids are not stable and distinct")
+	// The id of a profile is fixed: FNV-1a of its name, 31 bits.
+	if got := simClientID("chrome-137-win11"); got != 1053152770 || simClientID("a") == simClientID("b") {
+		t.Errorf("client ids are not stable and distinct: %d", got)
 	}
 	// Without simulations, from the suites: 5 (some and all) is 4.
 	if _, fs, rc4 := fromSims(&assess.Host{}, &assess.EndpointDetails{ForwardSecrecy: 5}, nil); fs != 4 || rc4 != nil {

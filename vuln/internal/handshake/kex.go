@@ -30,6 +30,7 @@ func (c *Conn) KeyExchange() (body, preMaster []byte, err error) {
 			return nil, nil, err
 		}
 		preMaster[0], preMaster[1] = byte(c.Hello.Version>>8), byte(c.Hello.Version)
+		//lint:ignore SA1019 RSA key exchange is what the checks of old servers speak
 		enc, err := rsa.EncryptPKCS1v15(rand.Reader, pub, preMaster)
 		if err != nil {
 			return nil, nil, err

@@ -1,4 +1,8 @@
-package fleet
+// Package demofleet is the lab as a fleet: targets for the lab's servers
+// and websites, and the demo's two scans with one server changed between
+// them (padlock demo, and tests). It lives beside the lab, not in fleet:
+// production code never imports the lab.
+package demofleet
 
 import (
 	"context"
@@ -13,21 +17,22 @@ import (
 	"strconv"
 	"time"
 
+	"padlock/fleet"
 	"padlock/lab"
 	"padlock/store"
 )
 
-// LabTargets returns one target per lab server: organisation the server's
+// ServerTargets returns one target per lab server: organisation the server's
 // name, url https://localhost:PORT/ (the name the lab certificates are
 // for), pinned to the server's address.
-func LabTargets(servers []*lab.GoServer) []Target {
-	out := make([]Target, 0, len(servers))
+func ServerTargets(servers []*lab.GoServer) []fleet.Target {
+	out := make([]fleet.Target, 0, len(servers))
 	for i, s := range servers {
 		a, err := netip.ParseAddr(s.Host)
 		if err != nil {
 			continue
 		}
-		out = append(out, Target{
+		out = append(out, fleet.Target{
 			Line:         i + 1,
 			Organisation: s.Name,
 			URL:          "https://localhost:" + strconv.Itoa(s.Port) + "/",
@@ -42,11 +47,11 @@ func LabTargets(servers []*lab.GoServer) []Target {
 	return out
 }
 
-// SiteTargets returns one target per lab website, as LabTargets does for
+// SiteTargets returns one target per lab website, as ServerTargets does for
 // servers: the HTTPS port when the site has one (else 443, which refuses),
 // and its plain-HTTP port.
-func SiteTargets(sites []*lab.Site, firstLine int) []Target {
-	out := make([]Target, 0, len(sites))
+func SiteTargets(sites []*lab.Site, firstLine int) []fleet.Target {
+	out := make([]fleet.Target, 0, len(sites))
 	for i, s := range sites {
 		a, err := netip.ParseAddr(s.Host)
 		if err != nil {
@@ -57,7 +62,7 @@ func SiteTargets(sites []*lab.Site, firstLine int) []Target {
 			// No HTTPS: a closed loopback port stands for the missing 443.
 			port = closedPort()
 		}
-		out = append(out, Target{
+		out = append(out, fleet.Target{
 			Line:         firstLine + i,
 			Organisation: s.Name,
 			URL:          "https://localhost:" + strconv.Itoa(port) + "/",
@@ -85,7 +90,7 @@ func closedPort() int {
 	return port
 }
 
-// Demo is the outcome of RunDemo: two scans of the lab fleet, with one
+// Demo is the outcome of Run: two scans of the lab fleet, with one
 // server changed between them.
 type Demo struct {
 	First, Second store.ScanID
@@ -103,15 +108,15 @@ func (d *Demo) Close() error {
 	return d.replaced.Close()
 }
 
-// DemoChange names the lab server RunDemo changes between its scans and
+// Change names the lab server Run changes between its scans and
 // the configuration it then serves: the "modern" site is "upgraded" into
 // one that also speaks TLS 1.0 and 1.1 with legacy suites, as the seed
 // study saw a force's site fall after a new website launched.
-var DemoChange = struct{ From, To string }{"modern", "legacy"}
+var Change = struct{ From, To string }{"modern", "legacy"}
 
-// RunDemo scans the lab servers (lab.StartDemo's) twice into st: once as
-// they are, then again after the server named DemoChange.From has been
-// replaced, on the same address, by one serving DemoChange.To's
+// Run scans the lab servers (lab.StartDemo's) twice into st: once as
+// they are, then again after the server named Change.From has been
+// replaced, on the same address, by one serving Change.To's
 // configuration. The scans are named "demo 1" and "demo 2"; `padlock diff`
 // between them shows the change and its reasons.
 //
@@ -119,23 +124,23 @@ var DemoChange = struct{ From, To string }{"modern", "legacy"}
 // opts.Assess.PKI.ExtraRoots), the plain-HTTP side is skipped unless
 // opts.Web is set, and, as every lab server shares 127.0.0.1, the per-IP
 // rate limit is off unless opts sets Rate or Politeness. servers must stay
-// up until RunDemo returns, except the changed one, which RunDemo closes;
+// up until Run returns, except the changed one, which Run closes;
 // Close the Demo to stop its replacement.
 //
-// targets, when given, are scanned instead of LabTargets(servers) (the demo
+// targets, when given, are scanned instead of ServerTargets(servers) (the demo
 // adds its websites with a plain-HTTP side, and redirectors' ports).
-func RunDemo(ctx context.Context, st store.Store, servers []*lab.GoServer, opts Options, targets ...Target) (*Demo, error) {
+func Run(ctx context.Context, st store.Store, servers []*lab.GoServer, opts fleet.Options, targets ...fleet.Target) (*Demo, error) {
 	var from, to *lab.GoServer
 	for _, s := range servers {
 		switch s.Name {
-		case DemoChange.From:
+		case Change.From:
 			from = s
-		case DemoChange.To:
+		case Change.To:
 			to = s
 		}
 	}
 	if from == nil || to == nil {
-		return nil, fmt.Errorf("fleet: the demo needs the lab servers %q and %q", DemoChange.From, DemoChange.To)
+		return nil, fmt.Errorf("demofleet: the demo needs the lab servers %q and %q", Change.From, Change.To)
 	}
 	for _, s := range servers {
 		if s.CA != nil && s.CA.Cert != nil && !slices.ContainsFunc(opts.Assess.PKI.ExtraRoots, s.CA.Cert.Equal) {
@@ -146,16 +151,16 @@ func RunDemo(ctx context.Context, st store.Store, servers []*lab.GoServer, opts 
 		opts.Rate = -1
 	}
 	if len(targets) == 0 {
-		targets = LabTargets(servers)
+		targets = ServerTargets(servers)
 	}
 	d := &Demo{Changed: from.Name, ChangedTo: to.Name}
 
 	scan := func(name string) (store.ScanID, error) {
-		id, err := CreateScan(ctx, st, name, "", targets, opts)
+		id, err := fleet.CreateScan(ctx, st, name, "", targets, opts)
 		if err != nil {
 			return 0, err
 		}
-		_, err = Run(ctx, st, id, opts)
+		_, err = fleet.Run(ctx, st, id, opts)
 		return id, err
 	}
 	var err error
@@ -187,7 +192,7 @@ func replaceServer(s *lab.GoServer, cfg *tls.Config) (*http.Server, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fleet: re-listening on %s: %w", s.Addr, err)
+		return nil, fmt.Errorf("demofleet: re-listening on %s: %w", s.Addr, err)
 	}
 	body := "padlock lab: " + s.Name + " (changed)\n"
 	srv := &http.Server{
