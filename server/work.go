@@ -252,8 +252,10 @@ func (a *assessor) run(j *job) {
 		}
 	}
 	a.s.lookupNames(ctx, h)
-	j.finish(h, false)
+	// Stored before it is READY, so that a client that saw READY finds
+	// it in the store (/api/v1/sites) too.
 	a.s.saveSingle(ctx, h, j.started)
+	j.finish(h, false)
 	a.s.log.Info("assessment done", "target", j.key, "status", h.Status, "grade", h.PadlockSite.Grade, "duration", time.Since(j.started).Round(time.Millisecond))
 }
 
