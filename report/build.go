@@ -29,6 +29,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 	if err != nil {
 		return nil, err
 	}
+	finished = store.FleetScans(finished) // not padlock serve's single-host assessments
 	// finished is newest first: make it oldest first.
 	for i, j := 0, len(finished)-1; i < j; i, j = i+1, j-1 {
 		finished[i], finished[j] = finished[j], finished[i]

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"padlock/fleet"
@@ -39,13 +40,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		certFile  = fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM, with its chain)")
 		keyFile   = fs.String("tls-key", "", "the private key `file` of --tls-cert")
 		quiet     = fs.Bool("quiet", false, "log warnings and errors only (no access log)")
+		// SSL Labs API clients (/api/v3, /api/v4).
+		anonAnalyze = fs.Bool("anonymous-analyze", false, "let SSL Labs API clients, which send no token, start assessments through analyze (rate-limited per client address; non-public targets stay refused)")
+		anonPerHour = fs.Int("anonymous-per-hour", server.DefaultAnonymousPerHour, "new assessments one client address may start anonymously per hour (with --anonymous-analyze)")
+		apiEmails   stringList
 	)
+	fs.Var(&apiEmails, "api-email", "an `address` allowed to start assessments through /api/v4 with SSL Labs API v4's email header (repeatable)")
 	af := registerAssessFlags(fs, forService)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock serve [flags]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "Serves the league table, site pages and a JSON API from the database, and an")
-		fmt.Fprintln(stderr, "SSL Labs API v3-compatible subset (/api/v3/info, analyze, getEndpointData).")
+		fmt.Fprintln(stderr, "SSL Labs API, v3 and v4 (/api/v3/analyze ...; docs/ssllabs-api.md).")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -107,6 +113,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ScanOptions:        scanOpts,
 		Logger:             logger,
 		MaxConcurrentScans: *maxScans,
+		AnonymousAnalyze:   *anonAnalyze,
+		AnonymousPerHour:   *anonPerHour,
+		APIEmails:          apiEmails,
 	})
 	if err != nil {
 		return err
@@ -205,4 +214,14 @@ func displayAddr(a *net.TCPAddr) string {
 		}
 	}
 	return net.JoinHostPort(ip.String(), fmt.Sprint(a.Port))
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
