@@ -147,6 +147,10 @@ func FromEndpoint(h *assess.Host, ep *assess.Endpoint, full bool) Endpoint {
 		PadlockFailure:       ep.PadlockFailure,
 	}
 	out.Grade, out.GradeTrustIgnored = labsGrade(ep)
+	if ep.FutureGrade != "" && ep.FutureGrade != "U" {
+		fg := ep.FutureGrade
+		out.FutureGrade = &fg
+	}
 	if full {
 		out.PadlockRating = ep.PadlockGrade
 		if ep.Details != nil {

@@ -107,3 +107,24 @@ func TestSuiteQ(t *testing.T) {
 		t.Errorf("x25519: %d bits", b)
 	}
 }
+
+func TestFutureGradeCarried(t *testing.T) {
+	for _, tc := range []struct {
+		name, future string
+		want         *string
+	}{
+		{"none", "", nil},
+		{"distrust ahead", "T", ptr("T")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &assess.Host{}
+			ep := &assess.Endpoint{Grade: "A", GradeTrustIgnored: "A", FutureGrade: tc.future}
+			got := FromEndpoint(h, ep, false).FutureGrade
+			if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+				t.Fatalf("futureGrade = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }

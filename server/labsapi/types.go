@@ -74,7 +74,7 @@ type Endpoint struct {
 	StatusDetailsMessage string           `json:"statusDetailsMessage,omitempty"`
 	Grade                string           `json:"grade,omitempty"`
 	GradeTrustIgnored    string           `json:"gradeTrustIgnored,omitempty"`
-	FutureGrade          *string          `json:"futureGrade"` // null: no announced criteria change affects the grade
+	FutureGrade          *string          `json:"futureGrade"` // null: no dated rule still ahead changes the grade (assess.Endpoint.FutureGrade)
 	HasWarnings          bool             `json:"hasWarnings"`
 	IsExceptional        bool             `json:"isExceptional"`
 	Progress             int              `json:"progress"`
