@@ -14,6 +14,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"padlock/queue"
 	"padlock/store"
 )
 
@@ -119,6 +120,11 @@ func Deliver(ctx context.Context, client *http.Client, webhook string, secret []
 	return nil
 }
 
+// QueueName is the River queue of the schedule and alert jobs (package
+// schedule registers it), apart from the scans' so that an alert is never
+// stuck behind a big scan.
+const QueueName = "watch"
+
 // DeliverArgs is the River job that delivers one alert.
 type DeliverArgs struct {
 	Alert store.AlertID `json:"alert"`
@@ -132,7 +138,7 @@ const DeliverMaxAttempts = 10
 
 // InsertOpts: one job per alert (unique by its id), DeliverMaxAttempts.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: DeliverMaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueName, MaxAttempts: DeliverMaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // DeliverWorker delivers alerts by webhook. A failed attempt is recorded
@@ -141,6 +147,8 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // alert becomes store.AlertFailed when the last attempt fails.
 type DeliverWorker struct {
 	river.WorkerDefaults[DeliverArgs]
+	// Store is where alerts are read; nil: the store of the queue working
+	// the job (queue.FromContext).
 	Store   store.Watcher
 	Client  *http.Client                    // nil: DeliverTimeout
 	Backoff func(attempt int) time.Duration // nil: River's default
@@ -156,7 +164,18 @@ func (w *DeliverWorker) now() time.Time {
 
 // Work delivers the job's alert, unless it was delivered already.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	a, err := w.Store.Alert(ctx, job.Args.Alert)
+	wa := w.Store
+	if wa == nil {
+		q := queue.FromContext(ctx)
+		if q == nil {
+			return errors.New("alert: no store to deliver from")
+		}
+		var ok bool
+		if wa, ok = q.Store().(store.Watcher); !ok {
+			return river.JobCancel(fmt.Errorf("alert: the database keeps no alerts (%T)", q.Store()))
+		}
+	}
+	a, err := wa.Alert(ctx, job.Args.Alert)
 	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(err)
 	}
@@ -166,9 +185,9 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if a.Status == store.AlertSent || a.Status == store.AlertUnsent {
 		return nil
 	}
-	sc, err := w.Store.Schedule(ctx, a.ScheduleID)
+	sc, err := wa.Schedule(ctx, a.ScheduleID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && sc.WebhookURL == "") {
-		w.Store.SetAlertDelivery(ctx, a.ID, store.AlertUnsent, a.Attempts, time.Time{}, "the schedule has no webhook any more")
+		wa.SetAlertDelivery(ctx, a.ID, store.AlertUnsent, a.Attempts, time.Time{}, "the schedule has no webhook any more")
 		return nil
 	}
 	if err != nil {
@@ -183,11 +202,11 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	attempts := a.Attempts + 1
 	switch {
 	case derr == nil:
-		return w.Store.SetAlertDelivery(ctx, a.ID, store.AlertSent, attempts, now, "")
+		return wa.SetAlertDelivery(ctx, a.ID, store.AlertSent, attempts, now, "")
 	case job.Attempt >= job.MaxAttempts:
-		w.Store.SetAlertDelivery(ctx, a.ID, store.AlertFailed, attempts, time.Time{}, derr.Error())
+		wa.SetAlertDelivery(ctx, a.ID, store.AlertFailed, attempts, time.Time{}, derr.Error())
 	default:
-		w.Store.SetAlertDelivery(ctx, a.ID, store.AlertPending, attempts, time.Time{}, derr.Error())
+		wa.SetAlertDelivery(ctx, a.ID, store.AlertPending, attempts, time.Time{}, derr.Error())
 	}
 	return derr
 }

@@ -213,6 +213,7 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (
 			ep.Details.PadlockConnections += vr.PadlockConnections
 		}
 		ev.vulns = vr
+		measureSession(ctx, pe, opts.Probe, res, *opts.Vuln, ep.Details, t.Host)
 	}
 	if rep != nil {
 		certs = rep.Certs

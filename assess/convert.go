@@ -126,7 +126,31 @@ func details(res *probe.Result) *EndpointDetails {
 		d.PadlockIntolerance = append(d.PadlockIntolerance, Intolerance{Version: int(in.Version), Label: in.Label, Reason: in.Reason})
 		d.ProtocolIntolerance |= intoleranceBit(in.Version)
 	}
+	classicIntolerance(d, res)
 	return d
+}
+
+// classicIntolerance sets the TLS 1.0–1.2 bits of ProtocolIntolerance: a
+// version above the best one the server accepts (up to TLS 1.2) whose
+// hello it refused outright, where a tolerant server negotiates down.
+func classicIntolerance(d *EndpointDetails, res *probe.Result) {
+	var best registry.Protocol
+	for _, p := range res.Protocols {
+		if p.Supported && p.Protocol <= registry.TLS12 && p.Protocol != registry.SSLv2 {
+			best = max(best, p.Protocol)
+		}
+	}
+	if best == 0 {
+		return
+	}
+	for _, p := range res.Protocols {
+		if p.Protocol <= best || p.Protocol > registry.TLS12 || p.Supported || p.Negotiated != 0 || p.Inconclusive != "" {
+			continue
+		}
+		d.ProtocolIntolerance |= intoleranceBit(p.Protocol)
+		d.PadlockIntolerance = append(d.PadlockIntolerance, Intolerance{Version: int(p.Protocol), Label: p.Protocol.String(),
+			Reason: fmt.Sprintf("refused a %v hello instead of negotiating down to %v", p.Protocol, best)})
+	}
 }
 
 // intoleranceBit maps a version number to SSL Labs' protocolIntolerance bit.

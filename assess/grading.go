@@ -243,8 +243,15 @@ func certFacts(r *pki.Report) (*grade.CertFacts, *grade.KeyFacts) {
 	default:
 		c.Revoked = grade.Check{State: grade.Unknown, Detail: "no live CRL or OCSP check; nothing usable stapled"}
 	}
-	if f.Distrusted {
-		c.Distrusted = grade.Check{State: grade.Vulnerable, Detail: strings.Join(f.DistrustReason, "; ")}
+	// The dated distrusts (registry.Distrusts) are applied by grading from
+	// CA and the dates, so that a re-grade at another date applies them
+	// again; Distrusted carries only the trust store's own distrust-after.
+	c.CA, c.CAByName = f.CA, f.CAByName
+	if f.EarliestSCT != 0 {
+		c.EarliestSCT = time.UnixMilli(f.EarliestSCT).UTC()
+	}
+	if f.StoreDistrusted {
+		c.Distrusted = grade.Check{State: grade.Vulnerable, Detail: "Mozilla's root store distrusts the root for certificates issued after its distrust-after date"}
 	} else {
 		c.Distrusted = grade.Check{State: grade.NotVulnerable}
 	}
@@ -261,7 +268,10 @@ func trustError(f pki.Facts, noPath bool, chains []*pki.ChainReport) string {
 	if f.Trusted {
 		return ""
 	}
-	ownRule := f.SelfSigned || f.Distrusted || f.SHA1Leaf || f.MD5OrMD2Leaf
+	// A distrust explains the failure only when it is the store's own
+	// (Mozilla's): a chain Chrome distrusts and Mozilla cannot build either
+	// still has A2's reason.
+	ownRule := f.SelfSigned || slices.Contains(f.DistrustedBy, pki.StoreMozilla) || f.SHA1Leaf || f.MD5OrMD2Leaf
 	if ownRule {
 		// crypto/x509 never validates SHA-1 or MD5 signatures, and a
 		// self-signed or distrusted leaf has no path by definition.
@@ -382,6 +392,7 @@ func setGrade(ep *Endpoint, r grade.Result) {
 	ep.GradeTrustIgnored = r.GradeTrustIgnored
 	ep.HasWarnings = r.HasWarnings
 	ep.IsExceptional = r.IsExceptional
+	ep.FutureGrade = r.FutureGrade
 	ep.PadlockGrade = &r
 }
 

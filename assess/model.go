@@ -78,6 +78,11 @@ type Host struct {
 	// PadlockSite is the verdict on the whole site: worst endpoint grade,
 	// the * flag, secure by default.
 	PadlockSite Site `json:"padlockSite"`
+	// PadlockCAA is the host's CAA policy (RFC 8659: the records of the
+	// closest name, climbing towards the root, that has any), looked up by
+	// padlock serve for the assessments it runs. nil when not looked up;
+	// Records empty when no name has any.
+	PadlockCAA *CAAPolicy `json:"padlockCaa,omitempty"`
 	// PadlockWeb is the plain-HTTP side: redirects, HSTS, pages and forms.
 	// nil when it was not checked.
 	PadlockWeb *web.Result `json:"padlockWeb,omitempty"`
@@ -94,14 +99,21 @@ type Endpoint struct {
 	StatusDetailsMessage string `json:"statusDetailsMessage,omitempty"`
 	// Grade and GradeTrustIgnored are set by the grading package; empty
 	// (and left out of the JSON) until then.
-	Grade             string           `json:"grade,omitempty"`
-	GradeTrustIgnored string           `json:"gradeTrustIgnored,omitempty"`
-	HasWarnings       bool             `json:"hasWarnings"`
-	IsExceptional     bool             `json:"isExceptional"`
-	Progress          int              `json:"progress"`   // 100: results are complete or final
-	Duration          int64            `json:"duration"`   // ms spent on this endpoint
-	Delegation        int              `json:"delegation"` // not tested: always 0
-	Details           *EndpointDetails `json:"details,omitempty"`
+	Grade             string `json:"grade,omitempty"`
+	GradeTrustIgnored string `json:"gradeTrustIgnored,omitempty"`
+	HasWarnings       bool   `json:"hasWarnings"`
+	IsExceptional     bool   `json:"isExceptional"`
+	// FutureGrade is SSL Labs' futureGrade: the grade a dated rule whose
+	// date is still ahead (a browser's CA distrust) will give, from
+	// padlockGrade.futureGradeFrom on; empty when none changes the grade.
+	FutureGrade string `json:"futureGrade,omitempty"`
+	Progress    int    `json:"progress"` // 100: results are complete or final
+	Duration    int64  `json:"duration"` // ms spent on this endpoint
+	// Delegation: bit 0 (1) the address is one of the host name without
+	// "www.", bit 1 (2) one of the name with it. Filled by padlock serve
+	// (PadlockDelegationChecked); 0 otherwise.
+	Delegation int              `json:"delegation"`
+	Details    *EndpointDetails `json:"details,omitempty"`
 
 	// PadlockGrade is the full rating: scores, every rule that fired with
 	// its evidence and remedy, what was not evaluated yet.
@@ -109,6 +121,9 @@ type Endpoint struct {
 	// PadlockFacts are the facts the grade was judged from (package grade's
 	// input), kept so that stored results can be re-graded (Regrade).
 	PadlockFacts *grade.Facts `json:"padlockFacts,omitempty"`
+
+	// PadlockDelegationChecked is set when Delegation was looked up.
+	PadlockDelegationChecked bool `json:"padlockDelegationChecked,omitempty"`
 
 	// PadlockFailure is one of the Fail* codes when StatusMessage is not
 	// "Ready", empty otherwise.
@@ -156,8 +171,10 @@ type EndpointDetails struct {
 	// CompressionMethods: bit 0 (1) set when the server chose DEFLATE.
 	CompressionMethods int  `json:"compressionMethods"`
 	SupportsALPN       bool `json:"supportsAlpn"`
-	// ALPNProtocols is the protocol the server selected from padlock's
-	// offer (space-separated list in SSL Labs; padlock sees one).
+	// ALPNProtocols is the space-separated list of protocols the server
+	// accepts through ALPN, in the order it picked them when offered the
+	// rest (enumerated when the vulnerability checks run; otherwise the
+	// one it selected from padlock's offer).
 	ALPNProtocols string `json:"alpnProtocols,omitempty"`
 	Heartbeat     bool   `json:"heartbeat"` // the heartbeat extension was acknowledged
 	// ProtocolIntolerance bits: 1 TLS 1.0, 2 TLS 1.1, 4 TLS 1.2, 8 TLS 1.3,
@@ -177,7 +194,33 @@ type EndpointDetails struct {
 	// 2 a well-known prime smaller than 2048 bits; absent without DHE.
 	DHUsesKnownPrimes *int `json:"dhUsesKnownPrimes,omitempty"`
 
+	// SessionResumption is SSL Labs' sessionResumption: 0 empty session
+	// IDs, 1 IDs given but not resumed, 2 resumed; nil when not measured
+	// (the vulnerability checks did not run, or no answer; see
+	// PadlockResumption).
+	SessionResumption *int `json:"sessionResumption,omitempty"`
+	// HTTPStatusCode is the status of the final response to GET / over
+	// TLS to this endpoint, redirects on the same host name and port
+	// followed (at most 5); 0 when the request failed or was not made.
+	HTTPStatusCode int `json:"httpStatusCode,omitempty"`
+	// HTTPForwarding is the Location of a redirect to another host name.
+	HTTPForwarding string `json:"httpForwarding,omitempty"`
+	// ServerSignature is the final response's Server header.
+	ServerSignature string `json:"serverSignature,omitempty"`
+	// DHYsReuse and ECDHParameterReuse say whether the server sent the
+	// same DHE public value (ECDHE point) on two connections; nil when not
+	// measured (no such suite padlock can speak, or no answer).
+	DHYsReuse          *bool `json:"dhYsReuse,omitempty"`
+	ECDHParameterReuse *bool `json:"ecdhParameterReuse,omitempty"`
+	// HTTPTransactions are the requests and their responses.
+	HTTPTransactions []HTTPTransaction `json:"httpTransactions,omitempty"`
+
 	// Padlock-only fields.
+
+	// PadlockResumption details SessionResumption and the ticket test.
+	PadlockResumption *vuln.Resumption `json:"padlockResumption,omitempty"`
+	// PadlockKeyReuse details DHYsReuse and ECDHParameterReuse.
+	PadlockKeyReuse *vuln.KeyReuse `json:"padlockKeyReuse,omitempty"`
 
 	// PadlockProtocolTests is the answer for every protocol version tested,
 	// supported or not (Protocols lists the supported ones only).
@@ -352,4 +395,40 @@ func ProtocolFromID(id int) registry.Protocol {
 		return registry.SSLv2
 	}
 	return registry.Protocol(id)
+}
+
+// HTTPTransaction is one HTTP request over TLS and its response: SSL Labs'
+// HttpTransaction object.
+type HTTPTransaction struct {
+	RequestURL         string       `json:"requestUrl"`
+	StatusCode         int          `json:"statusCode"`
+	RequestLine        string       `json:"requestLine"`
+	RequestHeaders     []string     `json:"requestHeaders"`
+	ResponseLine       string       `json:"responseLine"`
+	ResponseHeadersRaw []string     `json:"responseHeadersRaw"`
+	ResponseHeaders    []HTTPHeader `json:"responseHeaders"`
+	FragileServer      bool         `json:"fragileServer"`
+	// PadlockError says why no response was read.
+	PadlockError string `json:"padlockError,omitempty"`
+}
+
+// HTTPHeader is one response header field.
+type HTTPHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// CAAPolicy is a host's CAA policy: SSL Labs' CaaPolicy object.
+type CAAPolicy struct {
+	// PolicyHostname is the name the records were found at ("" when none
+	// was).
+	PolicyHostname string      `json:"policyHostname"`
+	Records        []CAARecord `json:"caaRecords"`
+}
+
+// CAARecord is one CAA record: SSL Labs' CaaRecord object.
+type CAARecord struct {
+	Tag   string `json:"tag"`
+	Value string `json:"value"`
+	Flags int    `json:"flags"`
 }

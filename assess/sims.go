@@ -28,6 +28,10 @@ type Sim struct {
 	// PadlockInconclusive marks a failure that says nothing about the
 	// server (a timeout, the scan cut short); it never counts against it.
 	PadlockInconclusive bool `json:"padlockInconclusive,omitempty"`
+	// PadlockPredicted marks a result worked out from the enumerated
+	// preferences with no connection of its own (attempts 0), confirmed
+	// by a live client with the same outcome.
+	PadlockPredicted bool `json:"padlockPredicted,omitempty"`
 }
 
 // SimClient is SSL Labs' SimClient: who was simulated.
@@ -51,6 +55,7 @@ func simulations(res *probe.Result, keys *leafKeys) *Sims {
 			ErrorMessage:        s.Error,
 			Attempts:            s.Attempts,
 			PadlockInconclusive: s.Inconclusive,
+			PadlockPredicted:    s.Predicted,
 		}
 		if p, ok := registry.ClientProfileByID(s.Client); ok {
 			sim.Client.Name, sim.Client.Platform, sim.Client.Version = p.Name, p.Platform, p.Version

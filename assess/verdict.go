@@ -138,3 +138,17 @@ func (v Verdict) Note() string {
 	}
 	return strengths + "; " + v.String()
 }
+
+// Stapling says whether an endpoint staples OCSP responses, in the words
+// the terminal and the report both use: "yes", "no", or, when the
+// certificate names no OCSP responder, "not applicable (the certificate
+// names no OCSP responder)": a missing staple is then no shortcoming.
+func Stapling(d *EndpointDetails) string {
+	if d.OCSPStapling {
+		return "yes"
+	}
+	if len(d.CertChains) > 0 && d.CertChains[0].Facts.NoOCSPURL {
+		return "not applicable (the certificate names no OCSP responder)"
+	}
+	return "no"
+}

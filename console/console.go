@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"padlock/assess"
+	"padlock/grade"
 	"padlock/pki"
 	"padlock/registry"
 	"padlock/tlswire"
@@ -177,6 +178,7 @@ func (r *renderer) endpoint(ep *assess.Endpoint) {
 		r.suites(d)
 		r.groups(d)
 		r.features(d)
+		r.readiness(ep)
 		r.vulns(d)
 		r.chains(d)
 	}
@@ -368,7 +370,7 @@ func (r *renderer) features(d *assess.EndpointDetails) {
 		}
 		rows = append(rows, []cell{c("TLS compression"), comp})
 		rows = append(rows, []cell{c("Session tickets"), c(yesNo(d.SessionTickets&1 != 0))})
-		rows = append(rows, []cell{c("OCSP stapling"), c(yesNo(d.OCSPStapling))})
+		rows = append(rows, []cell{c("OCSP stapling"), c(assess.Stapling(d))})
 		alpn := cs(plain, "no")
 		if d.SupportsALPN {
 			alpn = c(d.ALPNProtocols)
@@ -778,4 +780,42 @@ func (r *renderer) problems(d *assess.EndpointDetails, ready bool) {
 	for _, e := range d.PadlockErrors {
 		r.line("    %s %s", r.p.paint(yellow, "!"), e)
 	}
+}
+
+// readiness is the endpoint's standing on the web of 2026 beyond the
+// grade (assess.Readiness): hybrid post-quantum key exchange, the
+// certificate's lifetime and days left, and the future grade.
+func (r *renderer) readiness(ep *assess.Endpoint) {
+	x, ok := ep.Readiness()
+	if !ok {
+		return
+	}
+	r.section("2026 readiness", "")
+	pq := cs(green, x.PQText())
+	if !x.PQ() || (x.PQFirstChoice != nil && !*x.PQFirstChoice) {
+		pq = cs(yellow, x.PQText())
+	}
+	rows := [][]cell{{c("Post-quantum key exchange"), pq}}
+	// TLS 1.3 and EMS are in the Protocols and Handshake sections.
+	if x.CertDaysLeft != nil {
+		st := plain
+		text := fmt.Sprintf("%d %s left", *x.CertDaysLeft, plural(*x.CertDaysLeft, "day", "days"))
+		switch {
+		case *x.CertDaysLeft < 0:
+			st, text = red, "expired"
+		case x.ExpiringWithin(grade.ExpiryWarningDays):
+			st = yellow
+		}
+		if x.CertLifetimeMax > 0 {
+			text += fmt.Sprintf(" · valid for %d days (the CA/Browser Forum allowed %d on its issue date)", x.CertLifetime, x.CertLifetimeMax)
+			if x.CertLifetime > x.CertLifetimeMax && st == plain {
+				st = yellow
+			}
+		}
+		rows = append(rows, []cell{c("Certificate"), cs(st, text)})
+	}
+	if x.FutureGrade != "" {
+		rows = append(rows, []cell{c("Future grade"), cs(yellow, x.FutureGrade+" from "+x.FutureGradeFrom.UTC().Format(time.DateOnly))})
+	}
+	r.lines(r.p.table("    ", rows))
 }

@@ -13,29 +13,43 @@
 // # Running a scan
 //
 //	tf, _ := fleet.LoadTargets("fleet.csv", fleet.ParseOptions{})
-//	id, _ := fleet.CreateScan(ctx, st, "July", "fleet.csv", tf.Targets, opts)
-//	sum, err := fleet.Run(ctx, st, id, opts) // again with the same id to resume
+//	id, _ := fleet.CreateScan(ctx, st, "July", "fleet.csv", tf.Targets, opts) // the scan and its jobs
+//	sum, err := fleet.Run(ctx, st, id, opts) // work it here; again with the same id to resume
 //
-// Run assesses a scan's pending targets (store.Pending), Options.Concurrency
-// at a time (default 8). Targets with the same host, ports and pinned
+// A scan is its row, its targets and one River job (ScanJob, package
+// queue) per endpoint: targets with the same host, ports and pinned
 // addresses share one assessment (the main site and its /report page are
-// one TLS endpoint); each target still gets its own stored result. Each
-// result is saved when its target finishes, so a scan killed at any point
-// loses only what was running. An inconclusive target (no grade at all:
-// timeouts, resets) is tried again after a back-off (5 s, then 10 s, ±25%),
-// within the target's overall budget (5 minutes); a U or any grade is
-// final. Cancelling the context stops the scan gracefully: nothing new
-// starts, running targets get Options.Grace (10 s) to finish and be saved,
-// the rest stay pending and the scan is marked interrupted. Once every
-// target is done, MarkDROWN looks for keys shared with SSL 2.0 endpoints
-// across the scan and re-grades (rule E5), and the scan is marked
-// finished.
+// one TLS endpoint), and each target still gets its own stored result.
+// CreateScan writes them in one transaction. Run works the queue in this
+// process until the scan is finished; `padlock worker` processes
+// (Register) work it on any number of machines sharing a PostgreSQL
+// database, each scan with its recorded Settings.
+//
+// What River brings: a job runs on one worker at a time; an inconclusive
+// target (no grade at all: timeouts, resets) is returned as an error and
+// run again after the back-off (5 s, then 10 s, ±25%) while retries are
+// left, a U or any grade is final; a job whose worker died is run again
+// (queue.RescueDead on the same machine at once, River's rescue after
+// queue.Options.RescueAfter elsewhere) and skips the targets already
+// saved. Each (scan, target) has one stored assessment, saved as soon as
+// it is done and saved again while the database is away rather than
+// dropped. An assessment that panics is stored as failed with the reason
+// and its job cancelled; the scan goes on. Cancelling Run's context stops
+// gracefully: nothing new starts, running jobs get Options.Grace (10 s)
+// to finish and be saved, the rest stay queued and the scan is marked
+// interrupted. The job that saves a scan's last target queues its finish
+// job: MarkDROWN looks for keys shared with SSL 2.0 endpoints across the
+// scan and re-grades (rule E5), and the scan is marked finished. A
+// periodic sweep (every SweepEvery, on River's leader) finishes the scans
+// whose finish job was lost while the database was away.
 //
 // # Politeness
 //
 // Every connection the prober and the web check open goes through
 // Politeness.Dial, which holds, per IP address and whatever the number of
-// targets sharing it:
+// targets (and of worker processes) sharing it — the limits live in the
+// database (Politeness.Share, store's ip_leases and ip_rates) unless
+// Options.Local:
 //
 //   - at most 4 connections open at once (Options.PerIP, --per-ip); a
 //     connection gives its slot back only once the server has closed its
@@ -63,5 +77,7 @@
 //
 // Progress is an Observer that draws a live status line on a terminal
 // (done/total, rate, ETA, running, inconclusive) and prints plain lines
-// every 10 seconds elsewhere.
+// every 10 seconds elsewhere. Its counts come from the database too, so
+// that targets other workers assessed count; Follow draws any scan's
+// progress from the database without working on it.
 package fleet

@@ -2,10 +2,13 @@ package fleet
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	mrand "math/rand/v2"
 	"net"
 	"net/netip"
 	"sort"
@@ -46,7 +49,37 @@ type Politeness struct {
 
 	dials  atomic.Int64 // connections attempted
 	opened atomic.Int64 // connections established
+
+	// shared, when set, holds the limits for every process using the
+	// same database (Share).
+	shared      SharedLimits
+	sharedErrs  atomic.Int64 // database errors met while waiting
+	sharedWaits atomic.Int64 // polls that found every slot taken
 }
+
+// SharedLimits keeps the per-IP limits in a database that every process
+// scanning from it uses (store.Store implements it), so that an address
+// sees no more connections however many workers run.
+type SharedLimits interface {
+	LeaseIP(ctx context.Context, addr string, slots int, holder string, ttl time.Duration) (slot int, ok bool, err error)
+	ReleaseIP(ctx context.Context, addr string, slot int, holder string) error
+	ReserveIPRate(ctx context.Context, addr string, interval time.Duration, burst int) (time.Duration, error)
+}
+
+// Share makes p hold its limits together with every other process using
+// s: a connection first takes one of this process's slots for the address
+// (so that at most PerIP wait in the database), then a lease of one of the
+// address's PerIP slots in s and a start time under its rate. A lease
+// outlives a process killed while holding it by at most the connection
+// timeout plus a few seconds. It returns p.
+func (p *Politeness) Share(s SharedLimits) *Politeness {
+	p.shared = s
+	return p
+}
+
+// SharedErrors counts the database errors met by the shared limits (the
+// connection kept waiting through them).
+func (p *Politeness) SharedErrors() int64 { return p.sharedErrs.Load() }
 
 type ipState struct {
 	sem     chan struct{}
@@ -94,14 +127,22 @@ func (p *Politeness) state(a netip.Addr) *ipState {
 // acquire waits for a connection slot and a rate token for a. The returned
 // release must be called exactly once when the connection is closed (or
 // was never opened).
-func (p *Politeness) acquire(ctx context.Context, a netip.Addr) (release func(), err error) {
+func (p *Politeness) acquire(ctx context.Context, a netip.Addr, ttl time.Duration) (release func(), err error) {
 	s := p.state(a)
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if err := s.limiter.Wait(ctx); err != nil {
+	var releaseShared func()
+	if p.shared != nil {
+		r, err := p.acquireShared(ctx, a, ttl)
+		if err != nil {
+			<-s.sem
+			return nil, err
+		}
+		releaseShared = r
+	} else if err := s.limiter.Wait(ctx); err != nil {
 		<-s.sem
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -119,6 +160,9 @@ func (p *Politeness) acquire(ctx context.Context, a netip.Addr) (release func(),
 	return func() {
 		once.Do(func() {
 			s.open.Add(-1)
+			if releaseShared != nil {
+				releaseShared()
+			}
 			<-s.sem
 		})
 	}, nil
@@ -240,7 +284,11 @@ func (o DialOptions) lookup(ctx context.Context, host string) ([]netip.Addr, err
 }
 
 func (p *Politeness) dialOne(ctx context.Context, network string, a netip.Addr, port string, base DialFunc, connTimeout time.Duration) (net.Conn, error) {
-	release, err := p.acquire(ctx, a)
+	ttl := time.Minute
+	if connTimeout > 0 {
+		ttl = connTimeout + lingerMax + 5*time.Second
+	}
+	release, err := p.acquire(ctx, a, ttl)
 	if err != nil {
 		return nil, err
 	}
@@ -319,4 +367,89 @@ func (c *politeConn) SetWriteDeadline(t time.Time) error { return c.Conn.SetWrit
 // normalizeName lower-cases a host name and drops a final dot.
 func normalizeName(h string) string {
 	return strings.TrimSuffix(strings.ToLower(h), ".")
+}
+
+// acquireShared waits for a lease at a in the shared limits and for its
+// start time under the rate. Database errors do not fail the connection:
+// it waits on (a worker that lost its database scans nothing new until it
+// is back), bounded by ctx.
+func (p *Politeness) acquireShared(ctx context.Context, a netip.Addr, ttl time.Duration) (release func(), err error) {
+	addr := a.String()
+	holder := leaseHolder()
+	poll := 10 * time.Millisecond
+	wait := func() error {
+		d := poll/2 + time.Duration(mrand.Int64N(int64(poll)))
+		poll = min(poll*2, 250*time.Millisecond)
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	var slot int
+	for {
+		s, ok, err := p.shared.LeaseIP(ctx, addr, p.perIP, holder, ttl)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			p.sharedErrs.Add(1)
+		}
+		if ok {
+			slot = s
+			break
+		}
+		if err == nil {
+			p.sharedWaits.Add(1)
+		}
+		if err := wait(); err != nil {
+			return nil, err
+		}
+	}
+	release = func() {
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if p.shared.ReleaseIP(rctx, addr, slot, holder) != nil {
+			p.sharedErrs.Add(1) // the lease expires on its own
+		}
+	}
+	if math.IsInf(float64(p.rate), 1) {
+		return release, nil
+	}
+	interval := time.Duration(float64(time.Second) / float64(p.rate))
+	for {
+		d, err := p.shared.ReserveIPRate(ctx, addr, interval, p.burst)
+		if err == nil {
+			if d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					release()
+					return nil, ctx.Err()
+				}
+			}
+			return release, nil
+		}
+		if ctx.Err() != nil {
+			release()
+			return nil, ctx.Err()
+		}
+		p.sharedErrs.Add(1)
+		if err := wait(); err != nil {
+			release()
+			return nil, err
+		}
+	}
+}
+
+// leaseHolder is a token unique to one connection's lease.
+func leaseHolder() string {
+	var b [12]byte
+	_, _ = crand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

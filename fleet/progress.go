@@ -137,6 +137,28 @@ func (p *Progress) TargetDone(t Target, a store.Assessment, attempts int) {
 	}
 }
 
+// Counts takes a scan's counts from the database, which include the
+// targets other workers assessed.
+func (p *Progress) Counts(c store.Counts) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = c.Total
+	if c.Done > p.done {
+		p.done = c.Done
+	}
+	if c.Failed > p.inconclusive {
+		p.inconclusive = c.Failed
+	}
+}
+
+// Running sets how many jobs are running (read from the queue, for a
+// follower that works none itself).
+func (p *Progress) Running(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running = n
+}
+
 // TargetAbandoned implements Observer.
 func (p *Progress) TargetAbandoned(ts []Target) {
 	p.mu.Lock()

@@ -2,17 +2,17 @@ package fleet
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"net/netip"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"padlock/assess"
+	"padlock/queue"
 	"padlock/store"
 	"padlock/web"
 )
@@ -56,22 +56,23 @@ type Options struct {
 	// Politeness, when set, is used instead of one made from PerIP and
 	// Rate (to share limits between runs or read its Stats).
 	Politeness *Politeness
-	// Budget bounds one target in all: attempts and back-off. Default
-	// DefaultBudget.
+	// Budget bounds one attempt at a target (one River job run). Default
+	// DefaultBudget; at most the queue's RescueAfter less a minute.
 	Budget time.Duration
 	// Timeout bounds one connection from the moment it may start (its
 	// wait for a per-IP slot is not counted). Default DefaultTimeout.
 	Timeout time.Duration
 	// Retries is how many more attempts an inconclusive target gets (no
-	// grade at all; a U or any grade is never retried). Default
-	// DefaultRetries; negative means none.
+	// grade at all; a U or any grade is never retried), as River job
+	// retries. Default DefaultRetries; negative means none.
 	Retries int
 	// Backoff is the wait before the first retry, doubled for each next
-	// one. Default DefaultBackoff.
+	// one (±25%): the River retry schedule of scan jobs. Default
+	// DefaultBackoff.
 	Backoff time.Duration
-	// Grace is how long running targets may take to finish after ctx is
-	// cancelled; those still running then are abandoned (left pending).
-	// Default DefaultGrace.
+	// Grace is how long running targets may take to finish after Run's ctx
+	// is cancelled; those still running then are cancelled and stay in the
+	// queue, to run again on resume. Default DefaultGrace.
 	Grace time.Duration
 	// HardStop, when closed, abandons running targets at once.
 	HardStop <-chan struct{}
@@ -99,6 +100,13 @@ type Options struct {
 
 	// Observer is told about progress (see Progress); nil: nobody.
 	Observer Observer
+
+	// Queue tunes the River client Run works with (concurrency is
+	// Concurrency; Register adds other job kinds).
+	Queue queue.Options
+	// Local keeps the per-IP limits in this process only, instead of in
+	// the database shared with every other process working the queue.
+	Local bool
 }
 
 func (o Options) withDefaults() Options {
@@ -125,6 +133,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Politeness == nil {
 		o.Politeness = NewPoliteness(o.PerIP, o.Rate)
+	}
+	if o.Queue.Concurrency <= 0 {
+		o.Queue.Concurrency = o.Concurrency
+	}
+	if o.Queue.RescueAfter <= 0 {
+		o.Queue.RescueAfter = queue.DefaultRescueAfter
+	}
+	if o.Budget > o.Queue.RescueAfter-time.Minute && o.Queue.RescueAfter > 2*time.Minute {
+		o.Budget = o.Queue.RescueAfter - time.Minute
 	}
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
@@ -170,6 +187,67 @@ func (s Settings) Assessment() assess.Settings {
 	return a
 }
 
+// Apply returns base with the scan's settings: what a worker runs a scan
+// with. base brings what is the worker's own (resolver, dialer, observer,
+// HSTS preload list, an issuer fetcher through an address guard); the
+// scan's roots are read from its recorded CA file unless base trusts
+// roots of its own already (an in-process caller that passed them).
+func (s Settings) Apply(base Options) (Options, error) {
+	o := base
+	if s.Concurrency > 0 {
+		o.Concurrency = s.Concurrency
+	}
+	if s.PerIP > 0 {
+		o.PerIP = s.PerIP
+	}
+	if s.Rate != 0 {
+		o.Rate = s.Rate
+	}
+	o.Retries = s.Retries
+	if o.Retries == 0 {
+		o.Retries = -1
+	}
+	as := s.Assessment()
+	if as.Budget > 0 {
+		o.Budget = as.Budget
+	}
+	if as.Timeout > 0 {
+		o.Timeout = as.Timeout
+	}
+	if as.Connections > 0 {
+		o.Assess.Probe.Concurrency = as.Connections
+	}
+	// What the scan asked for, built as assess builds it; the worker's
+	// own pieces are kept where it has them.
+	fresh, err := as.Options()
+	if err != nil {
+		return o, fmt.Errorf("the scan's settings: %w", err)
+	}
+	switch {
+	case !as.FetchIssuers:
+		o.Assess.PKI.FetchIssuer = nil
+	case o.Assess.PKI.FetchIssuer == nil:
+		o.Assess.PKI.FetchIssuer = fresh.PKI.FetchIssuer
+	}
+	switch {
+	case !as.Web:
+		o.Web = nil
+	case o.Web == nil:
+		o.Web = fresh.Web
+	}
+	switch {
+	case !as.Vuln:
+		o.Assess.Vuln = nil
+	case o.Assess.Vuln == nil:
+		o.Assess.Vuln = fresh.Vuln
+	}
+	if as.CAFile != "" && len(base.Assess.PKI.ExtraRoots) == 0 {
+		o.Assess.PKI.ExtraRoots = fresh.PKI.ExtraRoots
+		o.CAFile = as.CAFile
+	}
+	return o, nil
+}
+
 // SettingsOf returns the settings of o (defaults filled in).
 func SettingsOf(o Options) Settings {
 	o = o.withDefaults()
@@ -205,8 +283,8 @@ type Observer interface {
 	TargetStarted(ts []Target)
 	// TargetDone: a target's assessment was saved.
 	TargetDone(t Target, a store.Assessment, attempts int)
-	// TargetAbandoned: the scan stopped before these targets finished;
-	// they stay pending.
+	// TargetAbandoned: the assessment of these targets stopped before it
+	// finished (their job runs again later).
 	TargetAbandoned(ts []Target)
 	// ScanEnded: the scan stopped (finished or not).
 	ScanEnded(s Summary)
@@ -227,16 +305,18 @@ type Summary struct {
 	// (before and during this run).
 	Total, Done int
 	// Assessed are the targets saved by this run; Assessments how many
-	// assessments that took (targets sharing one count once), Reused the
-	// targets whose result came from an earlier run's twin.
-	Assessed, Assessments, Reused int
+	// assessments that took (targets sharing one count once).
+	Assessed, Assessments int
 	// Inconclusive are the targets saved without a grade by this run.
 	Inconclusive int
 	// Retries are the extra attempts made.
 	Retries int
-	// Abandoned are the targets left pending when the scan stopped
-	// (running ones abandoned after the grace, and those never started).
+	// Abandoned are the targets left pending when the scan stopped (their
+	// jobs stay queued).
 	Abandoned int
+	// Failed counts the jobs whose assessment failed outright (a panic),
+	// stored as inconclusive with the reason.
+	Failed int
 	// DROWN is how many assessments carry a fleet-wide DROWN finding.
 	DROWN       int
 	Interrupted bool
@@ -283,327 +363,181 @@ func FromStore(st store.Target) (Target, error) {
 	return t, nil
 }
 
-// CreateScan stores a new scan of targets with o's settings and returns
-// its id; Run then assesses it.
-func CreateScan(ctx context.Context, st store.Store, name, file string, targets []Target, o Options) (store.ScanID, error) {
-	settings, err := json.Marshal(SettingsOf(o))
-	if err != nil {
-		return 0, err
-	}
-	return st.CreateScan(ctx, store.Scan{Name: name, TargetsFile: file, Started: time.Now(), Options: string(settings)}, ToStore(targets))
-}
-
-// job is one assessment and the targets that share it.
-type job struct {
-	key     string
-	targets []Target
-	ids     []int64 // store target ids, same order
-	reuse   *assess.Host
-	bad     error // the stored target could not be read back
-}
-
-// Run assesses the pending targets of a stored scan (all of them for a new
-// scan, what is left for a resumed one) and saves each target's assessment
-// as soon as it is done. Targets that share host, ports and pinned
-// addresses share one assessment.
+// Run works a stored scan in this process until it is finished: it makes
+// sure every target still to assess has its job (Enqueue), works the
+// queue with a River client of its own (Options.Concurrency jobs at once;
+// jobs of other scans in the queue are worked too), and follows the
+// scan's counts in the database, so that targets assessed by other
+// workers count as well. Each target's assessment is saved as soon as it
+// is done.
 //
-// Cancelling ctx stops the scan gracefully: no new target starts, running
-// ones get Options.Grace to finish (and are saved), the rest stay pending,
+// Cancelling ctx stops the scan gracefully: no new job starts, running
+// ones get Options.Grace to finish (and are saved), the rest stay queued,
 // the scan is marked interrupted and Run returns ErrInterrupted. When
-// every target is done Run looks for fleet-wide DROWN (MarkDROWN) and marks
-// the scan finished.
+// every target is done the scan's finish job looks for fleet-wide DROWN
+// (MarkDROWN) and marks the scan finished.
 func Run(ctx context.Context, st store.Store, id store.ScanID, opts Options) (Summary, error) {
+	given := opts.Politeness
 	opts = opts.withDefaults()
 	start := time.Now()
 	sum := Summary{ScanID: id}
-	// Saving must outlive ctx: what finished during the grace period is
-	// kept.
-	saveCtx := context.WithoutCancel(ctx)
-
 	sc, err := st.Scan(ctx, id)
 	if err != nil {
 		return sum, err
 	}
-	pending, err := st.Pending(ctx, id)
+	sum.Total, sum.Done = sc.Counts.Total, sc.Counts.Done
+	base := opts
+	base.Politeness = given
+	if given != nil && !opts.Local {
+		given.Share(st)
+	}
+	w := newWorker(base)
+	qo := opts.Queue
+	qo.Work = true
+	qo.Concurrency = opts.Concurrency
+	qo.Register = append(slices.Clone(qo.Register), w.registrar())
+	q, err := queue.Open(ctx, st, qo)
 	if err != nil {
 		return sum, err
 	}
-	sum.Total = sc.Counts.Total
-	sum.Done = sc.Counts.Done
-	if err := st.SetScanStatus(ctx, id, store.StatusRunning, time.Time{}); err != nil {
+	if sc.Status != store.StatusFinished {
+		if err := st.SetScanStatus(ctx, id, store.StatusRunning, time.Time{}); err != nil {
+			return sum, err
+		}
+	}
+	if _, err := Enqueue(ctx, q, id, opts.Retries); err != nil {
 		return sum, err
 	}
-	jobs, err := plan(ctx, st, id, pending)
-	if err != nil {
+	opts.Observer.ScanStarted(id, sum.Total, sum.Done, sum.Total-sum.Done)
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return sum, err
 	}
-	opts.Observer.ScanStarted(id, sum.Total, sum.Done, len(pending))
-
-	workCtx, cancelWork := context.WithCancel(saveCtx)
-	defer cancelWork()
-	graceTimer := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(opts.Grace, cancelWork)
-		context.AfterFunc(workCtx, func() { t.Stop() })
-	})
-	defer graceTimer()
-	if opts.HardStop != nil {
-		go func() {
-			select {
-			case <-opts.HardStop:
-				cancelWork()
-			case <-workCtx.Done():
-			}
-		}()
-	}
-
-	var (
-		mu       sync.Mutex
-		fatalErr error
-	)
-	fatal := func(err error) {
-		mu.Lock()
-		if fatalErr == nil {
-			fatalErr = err
-		}
-		mu.Unlock()
-		cancelWork()
-	}
-	queue := make(chan *job)
-	go func() {
-		defer close(queue)
-		for _, j := range jobs {
-			if ctx.Err() != nil || workCtx.Err() != nil {
-				return
-			}
-			select {
-			case queue <- j:
-			case <-ctx.Done():
-				return
-			case <-workCtx.Done():
-				return
-			}
-		}
-	}()
-
-	var wg sync.WaitGroup
-	for range opts.Concurrency {
-		wg.Go(func() {
-			for j := range queue {
-				opts.Observer.TargetStarted(j.targets)
-				res, attempts, began := runJob(workCtx, j, opts)
-				if res == nil {
-					opts.Observer.TargetAbandoned(j.targets)
-					continue
-				}
-				if err := saveJob(saveCtx, st, id, j, res, attempts, began, opts.Observer, &mu, &sum); err != nil {
-					fatal(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for range queue { // the dispatcher stops on its own; nothing is left to run
-	}
-
-	sum.Politeness = opts.Politeness.Stats()
 	finish := func(err error) (Summary, error) {
+		here := w.summary(id)
+		sum.Assessed, sum.Assessments, sum.Inconclusive, sum.Retries, sum.Failed =
+			here.Assessed, here.Assessments, here.Inconclusive, here.Retries, here.Failed
+		if sc, serr := st.Scan(context.WithoutCancel(ctx), id); serr == nil {
+			sum.Done = sc.Counts.Done
+			sum.Abandoned = sc.Counts.Total - sc.Counts.Done
+		}
+		if err == nil {
+			sum.DROWN = countDROWN(context.WithoutCancel(ctx), st, id)
+		}
+		sum.Politeness = w.stats()
 		sum.Elapsed = time.Since(start)
+		sum.Interrupted = errors.Is(err, ErrInterrupted)
 		opts.Observer.ScanEnded(sum)
 		return sum, err
 	}
-	if fatalErr != nil {
-		_ = st.SetScanStatus(saveCtx, id, store.StatusInterrupted, time.Now())
-		sum.Interrupted = true
-		return finish(fatalErr)
-	}
-	left, err := st.Pending(saveCtx, id)
-	if err != nil {
-		return finish(err)
-	}
-	sum.Abandoned = len(left)
-	if len(left) > 0 || ctx.Err() != nil {
-		sum.Interrupted = true
-		if err := st.SetScanStatus(saveCtx, id, store.StatusInterrupted, time.Now()); err != nil {
-			return finish(err)
+	stop := func(grace time.Duration) error {
+		sctx, cancel := context.WithTimeout(context.Background(), grace)
+		defer cancel()
+		if opts.HardStop != nil {
+			go func() {
+				select {
+				case <-opts.HardStop:
+					cancel()
+				case <-sctx.Done():
+				}
+			}()
 		}
-		return finish(ErrInterrupted)
+		return q.Stop(sctx)
 	}
-	n, err := MarkDROWN(saveCtx, st, id)
-	sum.DROWN = n
-	if err != nil {
-		return finish(err)
+
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var lastErr error
+	for {
+		select {
+		case <-ctx.Done():
+			_ = stop(opts.Grace)
+			_ = st.SetScanStatus(context.WithoutCancel(ctx), id, store.StatusInterrupted, time.Now())
+			return finish(ErrInterrupted)
+		case <-opts.HardStop:
+			_ = stop(0)
+			_ = st.SetScanStatus(context.WithoutCancel(ctx), id, store.StatusInterrupted, time.Now())
+			return finish(ErrInterrupted)
+		case <-tick.C:
+		}
+		sc, err := st.Scan(ctx, id)
+		if err != nil {
+			lastErr = err // the database may come back
+			continue
+		}
+		lastErr = nil
+		if p, ok := opts.Observer.(interface{ Counts(store.Counts) }); ok {
+			p.Counts(sc.Counts)
+		}
+		if sc.Status == store.StatusFinished {
+			break
+		}
+		if sc.Counts.Done >= sc.Counts.Total {
+			// The finish job runs on some worker; doing it here too is
+			// harmless and saves waiting for it.
+			if err := finishScan(ctx, st, id); err != nil {
+				lastErr = err
+			}
+		}
 	}
-	if err := st.SetScanStatus(saveCtx, id, store.StatusFinished, time.Now()); err != nil {
-		return finish(err)
-	}
+	_ = lastErr
+	_ = stop(opts.Grace)
 	return finish(nil)
 }
 
-// plan groups the pending targets into jobs by EndpointKey, in the order
-// of their first target, and reuses the assessment of a target of the
-// same scan that is done already (a resumed scan whose twin finished).
-func plan(ctx context.Context, st store.Store, id store.ScanID, pending []store.Target) ([]*job, error) {
-	var jobs []*job
-	byKey := map[string]*job{}
-	for _, p := range pending {
-		t, err := FromStore(p)
-		if err != nil {
-			jobs = append(jobs, &job{targets: []Target{{Line: p.Line, Organisation: p.Organisation, URL: p.URL}}, ids: []int64{p.ID}, bad: err})
-			continue
-		}
-		k := t.EndpointKey()
-		if j := byKey[k]; j != nil {
-			j.targets = append(j.targets, t)
-			j.ids = append(j.ids, p.ID)
-			continue
-		}
-		j := &job{key: k, targets: []Target{t}, ids: []int64{p.ID}}
-		byKey[k] = j
-		jobs = append(jobs, j)
-	}
-	if len(pending) == 0 {
-		return jobs, nil
-	}
-	sc, err := st.Scan(ctx, id)
+// countDROWN counts a scan's assessments with a fleet-wide DROWN finding.
+func countDROWN(ctx context.Context, st store.Store, id store.ScanID) int {
+	as, err := st.Assessments(ctx, id)
 	if err != nil {
-		return nil, err
+		return 0
 	}
-	if sc.Counts.Done == 0 {
-		return jobs, nil
-	}
-	done, err := st.Assessments(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range done {
-		r, err := DecodeResult(a.Result)
-		if err != nil || r.Host == nil {
-			continue
-		}
-		if j := byKey[r.Target.EndpointKey()]; j != nil && j.reuse == nil && r.Site().Grade != "" {
-			j.reuse = r.Host
+	n := 0
+	for _, a := range as {
+		if r, err := DecodeResult(a.Result); err == nil && len(r.PadlockDROWN) > 0 {
+			n++
 		}
 	}
-	return jobs, nil
+	return n
 }
 
-// runJob assesses a job's targets, retrying inconclusive results. It
-// returns nil when the scan was stopped before the assessment finished.
-func runJob(ctx context.Context, j *job, opts Options) (res *Result, attempts int, began time.Time) {
-	began = time.Now()
-	t := j.targets[0]
-	switch {
-	case j.bad != nil:
-		return &Result{Schema: ResultSchema, Target: t, Error: "the stored target cannot be read: " + j.bad.Error()}, 0, began
-	case j.reuse != nil:
-		return &Result{Schema: ResultSchema, Target: t, Host: j.reuse}, 0, began
-	}
-	tctx, cancel := context.WithTimeout(ctx, opts.Budget)
-	defer cancel()
-	deadline, _ := tctx.Deadline()
-
-	var h *assess.Host
-	for {
-		attempts++
-		h = assess.Assess(tctx, t.AssessTarget(), assessOptions(t, time.Until(deadline), opts))
-		if ctx.Err() != nil {
-			return nil, attempts, began // stopped: the result is not to be trusted
-		}
-		if h.PadlockSite.Grade != "" || h.StatusMessage == assess.MsgInvalidTarget || attempts > opts.Retries {
-			break
-		}
-		wait := backoff(opts.Backoff, attempts)
-		if time.Until(deadline) < wait+opts.Timeout {
-			break
-		}
-		select {
-		case <-time.After(wait):
-		case <-tctx.Done():
-		}
-		if ctx.Err() != nil {
-			return nil, attempts, began
-		}
-	}
-	return &Result{Schema: ResultSchema, Target: t, Host: h, Attempts: attempts}, attempts, began
-}
-
-// backoff is the wait before retry n (1-based): base·2^(n-1), ±25%.
-func backoff(base time.Duration, n int) time.Duration {
-	d := base << (n - 1)
-	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
-	return d + jitter
-}
-
-// assessOptions are the options of one attempt at t with remaining time.
-func assessOptions(t Target, remaining time.Duration, opts Options) assess.Options {
-	ao := opts.Assess
-	if opts.Resolver != nil {
-		ao.Resolver = opts.Resolver
-	}
-	if remaining < time.Second {
-		remaining = time.Second
-	}
-	// The per-connection timeout is applied by the politeness layer from
-	// the moment a connection has its slot; the prober's own may then be
-	// as long as the budget, so that queueing at a busy address is not
-	// mistaken for a slow server.
-	ao.Probe.Timeout = remaining
-	ao.Probe.Budget = remaining
-	if ao.Probe.Concurrency <= 0 || ao.Probe.Concurrency > opts.Politeness.PerIP() {
-		ao.Probe.Concurrency = min(4, opts.Politeness.PerIP())
-	}
-	ao.Probe.Dial = opts.Politeness.Dial(DialOptions{Base: opts.Dial, ConnTimeout: opts.Timeout, Resolver: opts.Resolver})
-	if opts.Web != nil {
-		w := *opts.Web
-		pins := map[string][]netip.Addr{}
-		if len(t.Pin) > 0 {
-			pins[t.Host] = t.Pin
-		}
-		w.Dial = opts.Politeness.Dial(DialOptions{Base: opts.Dial, Pins: pins, Resolver: opts.Resolver})
-		ao.Web = &w
-	}
-	return ao
-}
-
-// saveJob saves the result for every target of the job, each with its own
-// target in the result.
-func saveJob(ctx context.Context, st store.Store, id store.ScanID, j *job, res *Result, attempts int, began time.Time, obs Observer, mu *sync.Mutex, sum *Summary) error {
-	for i, t := range j.targets {
-		r := *res
-		r.Target = t
-		r.SharedWith = nil
-		for k, o := range j.targets {
-			if k != i {
-				r.SharedWith = append(r.SharedWith, o.Line)
-			}
-		}
-		a, err := r.assessment(id, j.ids[i], began)
-		if err != nil {
+// registrar registers this worker's job kinds.
+func (w *worker) registrar() queue.Registrar {
+	return func(rw *river.Workers, cfg *river.Config) error {
+		if err := river.AddWorkerSafely[ScanJob](rw, w); err != nil {
 			return err
 		}
-		if err := st.SaveAssessment(ctx, a); err != nil {
-			return fmt.Errorf("saving %s (line %d): %w", t.URL, t.Line, err)
+		if err := river.AddWorkerSafely[FinishJob](rw, &finishWorker{w: w}); err != nil {
+			return err
 		}
-		mu.Lock()
-		sum.Assessed++
-		sum.Done++
-		if a.Grade == "" {
-			sum.Inconclusive++
+		if err := river.AddWorkerSafely[SweepJob](rw, sweepWorker{}); err != nil {
+			return err
 		}
-		if j.reuse != nil {
-			sum.Reused++
-		}
-		mu.Unlock()
-		obs.TargetDone(t, a, attempts)
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepJob{}, nil },
+			&river.PeriodicJobOpts{ID: KindSweep, RunOnStart: true}))
+		return nil
 	}
-	mu.Lock()
-	if j.reuse == nil && j.bad == nil {
-		sum.Assessments++
-		if attempts > 1 {
-			sum.Retries += attempts - 1
+}
+
+// stats sums the politeness counters of the worker's limits.
+func (w *worker) stats() Stats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var all []*Politeness
+	if w.base.Politeness != nil {
+		all = append(all, w.base.Politeness)
+	}
+	for _, p := range w.polite {
+		all = append(all, p)
+	}
+	var out Stats
+	for _, p := range all {
+		s := p.Stats()
+		out.Dials += s.Dials
+		out.Opened += s.Opened
+		out.Addresses += s.Addresses
+		if s.PeakPerIP > out.PeakPerIP {
+			out.PeakPerIP, out.PeakAddr = s.PeakPerIP, s.PeakAddr
 		}
 	}
-	mu.Unlock()
-	return nil
+	return out
 }

@@ -57,6 +57,11 @@ func kxScore(strength int) float64 {
 	return 100
 }
 
+// ExpiryWarningDays: a certificate with fewer whole days left than this
+// gets the expiry warning (RuleExpiry), and counts among a fleet's
+// "certificates expiring within 30 days".
+const ExpiryWarningDays = 30
+
 // Strength thresholds of the key rules, in RSA-equivalent bits: below
 // insecureKeyBits is F (A10, C3, C5), below weakKeyBits is cap B (A11,
 // C4, C5).
@@ -197,6 +202,12 @@ const (
 	RuleF4  RuleID = "F4"
 	RuleF5  RuleID = "F5"
 	RuleG1  RuleID = "G1"
+	// RuleLifetime and RuleExpiry are padlock's certificate warnings
+	// without effect on the grade: a lifetime above the CA/Browser Forum's
+	// maximum for the certificate's issue date, and fewer than
+	// ExpiryWarningDays left.
+	RuleLifetime RuleID = "lifetime"
+	RuleExpiry   RuleID = "expiry"
 	// RuleU is padlock's U grade (decision 1).
 	RuleU RuleID = "U"
 	// RuleScore explains a letter below A that comes from the numeric
@@ -221,6 +232,8 @@ var ruleSpecs = []RuleSpec{
 	{RuleA13, "Incomplete certificate chain", EffectCapB, "2009i", SourcePKI},
 	{RuleA14, "Certificate chain order or contents", EffectInfo, "-", SourcePKI},
 	{RuleA15, "Blacklisted certificate", EffectT, "-", SourcePKI},
+	{RuleLifetime, "Certificate lifetime above the CA/Browser Forum maximum for its issue date", EffectInfo, "padlock (Baseline Requirements §6.3.2)", SourcePKI},
+	{RuleExpiry, "Certificate expires soon", EffectInfo, "padlock", SourcePKI},
 	{RuleB1, "SSL 2.0 supported", EffectF, "2009c", SourceProbe},
 	{RuleB2, "SSL 3.0 supported", EffectCapB, "2009h", SourceProbe},
 	{RuleB3, "SSL 3.0 is the best protocol", EffectF, "2009i", SourceProbe},

@@ -27,6 +27,13 @@
 //  6. M (name mismatch) and then T (trust) replace the grade, which is kept
 //     in GradeTrustIgnored (decision 4).
 //
+// Dated rules (browsers' CA distrusts, registry.Distrusts) are applied at
+// Facts.Now by A7; when one whose date is still ahead would change the
+// grade, Result.FutureGrade says which grade from when (SSL Labs'
+// futureGrade). The certificate warnings "lifetime" (longer than the
+// CA/Browser Forum allowed on the issue date) and "expiry" (fewer than 30
+// days left) have no effect on the grade.
+//
 // Everything that depends on the rating guide's revision (weights, tables,
 // thresholds, the rule list and each rule's effect) is in criteria.go.
 //

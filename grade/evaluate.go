@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"padlock/registry"
 )
@@ -29,6 +30,9 @@ func (a accepted) ref() SuiteRef {
 // evaluator holds the state of one Evaluate call.
 type evaluator struct {
 	f Facts
+	// at is the date the dated rules (CA distrusts) are applied at: Now,
+	// or a later date when Evaluate looks for the future grade.
+	at time.Time
 
 	protos []registry.Protocol // supported, known, oldest first
 	has    map[registry.Protocol]bool
@@ -53,6 +57,49 @@ type evaluator struct {
 
 // Evaluate grades one endpoint. It is deterministic and does no I/O.
 func Evaluate(f Facts) Result {
+	r := evaluate(f, f.Now)
+	futureGrade(f, &r)
+	return r
+}
+
+// futureGrade sets the grade a dated rule whose date is still ahead of
+// f.Now will give (GRADING.md, padlock's future grade): the first such
+// date, in order, at which the grade changes.
+func futureGrade(f Facts, r *Result) {
+	if f.Cert == nil || f.Cert.CA == "" || f.Now.IsZero() || r.Grade == "" {
+		return
+	}
+	var dates []time.Time
+	for _, d := range registry.DistrustsOf(f.Cert.CA) {
+		if covered, _ := d.Covers(f.Cert.NotBefore, f.Cert.EarliestSCT); covered && d.From.After(f.Now) {
+			dates = append(dates, d.From)
+		}
+	}
+	slices.SortFunc(dates, time.Time.Compare)
+	for _, d := range dates {
+		later := evaluate(f, d)
+		if later.Grade == r.Grade {
+			continue
+		}
+		r.FutureGrade, r.FutureGradeFrom = later.Grade, d
+		if fd, ok := findingOf(later, RuleA7); ok {
+			r.FutureReason = fd.Evidence.Text
+		}
+		return
+	}
+}
+
+func findingOf(r Result, id RuleID) (Finding, bool) {
+	for _, fd := range r.Findings {
+		if fd.Rule == id {
+			return fd, true
+		}
+	}
+	return Finding{}, false
+}
+
+// evaluate grades f with the dated rules applied at at.
+func evaluate(f Facts, at time.Time) Result {
 	r := Result{Criteria: Criteria, Findings: []Finding{}}
 	r.NotApplicable = []NotApplicableRule{{RuleG1, "STARTTLS does not apply: padlock grades HTTPS endpoints, which speak TLS directly"}}
 	r.Caveats = slices.Clone(f.Incomplete)
@@ -76,6 +123,7 @@ func Evaluate(f Facts) Result {
 	}
 
 	e := newEvaluator(f)
+	e.at = at
 	e.caveats = append(slices.Clone(f.Incomplete), e.caveats...)
 	if len(e.protos) == 0 {
 		r.Inconclusive = "no supported protocol was recorded, and no-TLS was not established either"

@@ -186,6 +186,21 @@ type CertFacts struct {
 	// Distrusted: the issuing CA is distrusted by browsers, e.g. the old
 	// Symantec PKI (A7). Detail names the distrust.
 	Distrusted Check `json:"distrusted"`
+	// CA names the operator of the chain's root when browsers distrust it
+	// by date (registry.Distrusts: "Entrust", "Chunghwa Telecom",
+	// "NetLock", "Symantec"). A7 then applies those dated rules itself at
+	// Now, so that a stored result can be re-graded at any date and a rule
+	// whose date is ahead gives Result.FutureGrade. CAByName: the root was
+	// recognised by its name only (padlock holds no key for it). Distrusted
+	// above carries the distrusts that are not dated rules (a root's
+	// distrust-after date in the trust store), and, in results stored
+	// before CA existed, the Symantec verdict.
+	CA       string `json:"ca,omitempty"`
+	CAByName bool   `json:"caByName,omitempty"`
+	// EarliestSCT is the earliest timestamp among the leaf's SCTs
+	// (embedded, TLS extension, stapled OCSP); zero when none was seen.
+	// Chrome's dated distrusts are judged by it.
+	EarliestSCT time.Time `json:"earliestSct,omitzero"`
 	// Blacklisted: the certificate itself is on a blocklist (A15).
 	Blacklisted Check `json:"blacklisted"`
 	// SigAlg is the leaf's signature algorithm as shown ("SHA256withRSA");

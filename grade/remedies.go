@@ -359,6 +359,12 @@ var remedies = map[RuleID]Remedy{
 	RuleG1: {
 		Summary: "Not applicable to HTTPS.",
 	},
+	RuleLifetime: {
+		Summary: "Nothing to change before renewal; renew with a certificate no longer than the CA/Browser Forum allows today (200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15), ideally automated (ACME).",
+	},
+	RuleExpiry: {
+		Summary: "Renew the certificate before it expires, and automate renewal (ACME) so that it cannot lapse.",
+	},
 	RuleU: {
 		Summary: "Serve the site over HTTPS on port 443 with a trusted certificate, and never redirect HTTPS back to plain HTTP.",
 		Nginx:   "listen 443 ssl;\n" + nginxCert + "\n" + nginxProtocols,

@@ -1,5 +1,7 @@
 package grade
 
+import "time"
+
 // Result is the rating of one endpoint.
 type Result struct {
 	// Criteria names the rules applied: "padlock-2009r".
@@ -17,6 +19,14 @@ type Result struct {
 	TLSGrade string `json:"tlsGrade,omitempty"`
 	// Inconclusive says why no grade could be given.
 	Inconclusive string `json:"inconclusive,omitempty"`
+	// FutureGrade is the grade a dated rule will give from FutureGradeFrom
+	// on (SSL Labs' futureGrade): set only when a rule whose date is still
+	// ahead of the evaluation time changes the grade, e.g. a browser
+	// distrust that takes effect later. FutureReason is that rule's
+	// reason.
+	FutureGrade     string    `json:"futureGrade,omitempty"`
+	FutureGradeFrom time.Time `json:"futureGradeFrom,omitzero"`
+	FutureReason    string    `json:"futureReason,omitempty"`
 
 	HasWarnings   bool `json:"hasWarnings"`
 	IsExceptional bool `json:"isExceptional"` // A+
@@ -101,6 +111,8 @@ type Evidence struct {
 	Clients []string `json:"clients,omitempty"`
 	// Certificate identifies the leaf: subject and SHA-256.
 	Certificate string `json:"certificate,omitempty"`
+	// Browsers are the browsers concerned (a CA distrust).
+	Browsers []string `json:"browsers,omitempty"`
 	// Hosts are other endpoints concerned (DROWN).
 	Hosts []string `json:"hosts,omitempty"`
 	// Detail is what a check observed (Check.Detail), a header value...

@@ -2,8 +2,11 @@ package grade
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"padlock/registry"
 )
 
 // certRules evaluates A1-A9 and A13-A15 (docs/grading.md §2.A).
@@ -63,7 +66,8 @@ func (e *evaluator) certRules() {
 	} else {
 		e.check(RuleA6, c.Revoked, SourcePKI, "the certificate has been revoked by its CA", Evidence{Certificate: cert})
 	}
-	e.check(RuleA7, c.Distrusted, SourcePKI, "browsers no longer trust the CA that issued the certificate", Evidence{Certificate: cert})
+	e.distrustRule(c, cert)
+	e.lifetimeRules(c, cert)
 
 	sig := c.SigAlg
 	if sig == "" {
@@ -166,3 +170,80 @@ func certName(c *CertFacts) string {
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+// distrustRule evaluates A7: the dated distrusts of registry.Distrusts for
+// the chain's CA, applied at e.at (the evaluation time, or a later date
+// when the future grade is sought), and any other distrust pki found.
+// The finding names the browsers that distrust the certificate and says
+// when another one still trusts it.
+func (e *evaluator) distrustRule(c *CertFacts, cert string) {
+	const reason = "browsers no longer trust the CA that issued the certificate"
+	if c.CA == "" {
+		e.check(RuleA7, c.Distrusted, SourcePKI, reason, Evidence{Certificate: cert})
+		return
+	}
+	if e.at.IsZero() {
+		e.pend(RuleA7, SourceClock, "no evaluation time given: the dated distrusts of "+c.CA+" cannot be applied")
+		return
+	}
+	by, why := registry.DistrustedBy(c.CA, c.NotBefore, c.EarliestSCT, e.at)
+	var browsers []string
+	for _, b := range by {
+		browsers = append(browsers, string(b))
+	}
+	if c.Distrusted.State == Vulnerable && c.Distrusted.Detail != "" {
+		why = append(why, c.Distrusted.Detail)
+	}
+	if len(why) == 0 {
+		return
+	}
+	if len(browsers) > 0 {
+		for _, b := range []registry.Browser{registry.Chrome, registry.Mozilla} {
+			switch {
+			case slices.Contains(browsers, string(b)):
+			case b == registry.Mozilla && c.TrustError == "":
+				why = append(why, "Mozilla's root store still trusts it")
+			default:
+				why = append(why, "no dated distrust of "+c.CA+" by "+string(b)+" covers it")
+			}
+		}
+	}
+	root := "roots of " + c.CA
+	if c.CAByName {
+		root = "a root named as one of " + c.CA + "'s"
+	}
+	text := "the chain leads to " + root + ": " + strings.Join(why, "; ")
+	msg := reason
+	if len(browsers) > 0 {
+		msg = joinAnd(browsers) + " no longer trust" + plural(len(browsers), "s", "") + " the CA that issued the certificate (" + c.CA + ")"
+	}
+	e.fire(RuleA7, msg, Evidence{Text: text, Certificate: cert, Browsers: browsers, Detail: c.CA})
+}
+
+// lifetimeRules give the two certificate warnings without grade effect:
+// a lifetime longer than the Baseline Requirements allowed on the issue
+// date, and an expiry within ExpiryWarningDays.
+func (e *evaluator) lifetimeRules(c *CertFacts, cert string) {
+	if c.NotBefore.IsZero() || c.NotAfter.IsZero() {
+		return
+	}
+	life, limit := registry.LifetimeDays(c.NotBefore, c.NotAfter), registry.MaxLifetimeDays(c.NotBefore)
+	if life > limit {
+		e.fire(RuleLifetime, fmt.Sprintf("warning, no grade effect: the certificate is valid for %d days, above the %d days the CA/Browser Forum allows for one issued on %s; browsers may refuse it", life, limit, day(c.NotBefore)),
+			Evidence{Text: fmt.Sprintf("notBefore %s, notAfter %s: %d days", day(c.NotBefore), day(c.NotAfter), life), Certificate: cert})
+	}
+	now := e.f.Now
+	if now.IsZero() || now.After(c.NotAfter) {
+		return // an expired certificate is A4's
+	}
+	if left := daysLeft(c.NotAfter, now); left < ExpiryWarningDays {
+		e.fire(RuleExpiry, fmt.Sprintf("warning, no grade effect: the certificate expires on %s, in %d %s", day(c.NotAfter), left, plural(left, "day", "days")),
+			Evidence{Text: "notAfter " + c.NotAfter.UTC().Format(time.RFC3339), Certificate: cert})
+	}
+}
+
+// daysLeft is the number of whole days from now until t (rounded down),
+// as pki counts them.
+func daysLeft(t, now time.Time) int {
+	return int(t.Sub(now) / (24 * time.Hour))
+}

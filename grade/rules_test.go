@@ -3,6 +3,7 @@ package grade
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"padlock/registry"
 )
@@ -61,6 +62,28 @@ var ruleCases = []ruleCase{
 	{"A14 chain sends the root: information", RuleA14, func(f *Facts) { f.Cert.ChainSendsRoot = true }, true, EffectInfo, "A+", ""},
 	{"A14 chain out of order: information", RuleA14, func(f *Facts) { f.Cert.ChainWrongOrder, f.Cert.ChainExtraCerts = true, true }, true, EffectInfo, "A+", ""},
 	{"A15 blacklisted", RuleA15, func(f *Facts) { f.Cert.Blacklisted = Check{State: Vulnerable} }, true, EffectT, "T", "A+"},
+	{"A7 Entrust by Chrome's earliest SCT", RuleA7, func(f *Facts) {
+		f.Cert.CA, f.Cert.NotBefore, f.Cert.NotAfter = registry.CAEntrust, now.AddDate(0, -1, 0), now.AddDate(0, 2, 0)
+		f.Cert.EarliestSCT = f.Cert.NotBefore
+	}, true, EffectT, "T", "A+"},
+	{"A7 Entrust issued before Chrome's cut-off", RuleA7, func(f *Facts) {
+		f.Cert.CA = registry.CAEntrust
+		f.Cert.NotBefore = time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)
+		f.Cert.NotAfter = f.Cert.NotBefore.AddDate(1, 0, 0)
+		f.Cert.EarliestSCT = f.Cert.NotBefore
+		f.Now = f.Cert.NotBefore.AddDate(0, 6, 0)
+	}, false, 0, "A+", ""},
+	{"lifetime 397 days issued 2026-01 is allowed", RuleLifetime, func(f *Facts) {
+		f.Cert.NotBefore = time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+		f.Cert.NotAfter = f.Cert.NotBefore.Add(397*24*time.Hour - time.Second)
+	}, false, 0, "A+", ""},
+	{"lifetime 365 days issued 2026-04 is above 200 (no grade effect)", RuleLifetime, func(f *Facts) {
+		f.Cert.NotBefore = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+		f.Cert.NotAfter = f.Cert.NotBefore.AddDate(1, 0, 0)
+	}, true, EffectInfo, "A+", ""},
+	{"expiry in 10 days (no grade effect)", RuleExpiry, func(f *Facts) { f.Cert.NotAfter = now.AddDate(0, 0, 10) }, true, EffectInfo, "A+", ""},
+	{"expiry in 31 days is quiet", RuleExpiry, func(f *Facts) { f.Cert.NotAfter = now.AddDate(0, 0, 31) }, false, 0, "A+", ""},
+	{"expiry quiet once expired (A4's)", RuleExpiry, func(f *Facts) { f.Cert.NotAfter = now.Add(-time.Hour) }, false, 0, "T", "A+"},
 
 	// §2.B protocol rules.
 	{"B1 SSL 2.0 with cipher specs", RuleB1, func(f *Facts) {
@@ -314,7 +337,7 @@ func TestBaselineIsClean(t *testing.T) {
 
 func TestRuleTableComplete(t *testing.T) {
 	want := []RuleID{
-		"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12", "A13", "A14", "A15",
+		"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12", "A13", "A14", "A15", "lifetime", "expiry",
 		"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11",
 		"C1", "C2", "C3", "C4", "C5", "C6",
 		"D1", "D2", "D3", "D4", "D5", "D6", "D7",

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -321,8 +322,12 @@ func (a *analyzer) trustErrors(f *Facts, cr *ChainReport, err error, top *x509.C
 	if f.Revoked {
 		out = append(out, "the certificate is revoked (stapled OCSP response)")
 	}
+	// A distrust explains a failed path only when it is the store's own
+	// (Mozilla's): Chrome's distrust of a chain Mozilla cannot build
+	// either leaves the path error to say.
+	explained := len(out) > 0 || slices.Contains(f.DistrustedBy, StoreMozilla)
 	out = append(out, f.DistrustReason...)
-	if err != nil && len(out) == 0 {
+	if err != nil && !explained {
 		out = append(out, explainVerifyError(err))
 		if isUnknownAuthority(err) && !selfSigned(top) && len(fetched) == 0 && !a.issuedByRoot(top) {
 			switch {

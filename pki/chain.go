@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"padlock/registry"
 )
 
 // Bounds of one chain's analysis. crypto/x509 bounds its own path search
@@ -463,51 +465,41 @@ func (w *chainWork) nameAndValidityFacts(f *Facts) {
 		out.setIssue(CertSelfSigned)
 	}
 	f.Revoked = cr.OCSP != nil && cr.OCSP.RevocationStatus == RevocationRevoked
+	f.NoOCSPURL = len(leaf.OCSPServer) == 0
 	if cr.OCSP != nil {
 		f.StapledOCSP = cr.OCSP.RevocationStatus
 	}
 }
 
-// distrustFacts: the legacy Symantec PKI and Mozilla distrust-after dates.
+// distrustFacts: the dated browser distrusts of registry.Distrusts for
+// the CA the chain leads to (Symantec, Entrust, Chunghwa Telecom,
+// NetLock), and the Mozilla store's distrust-after dates of other roots.
 func (w *chainWork) distrustFacts(f *Facts) {
-	symDistrusted, symReason := w.symantec()
-	if symDistrusted {
-		f.Distrusted = true
-		f.DistrustReason = append(f.DistrustReason, symReason)
+	f.CA, f.CAByName = w.identifyCA()
+	sct := earliestSCT(w.cr.SCTs)
+	if !sct.IsZero() {
+		f.EarliestSCT = sct.UnixMilli()
 	}
-	if w.err != nil && strings.Contains(w.err.Error(), "distrust-after") {
-		f.Distrusted = true
-		f.DistrustReason = append(f.DistrustReason, "the root is distrusted in the Mozilla store for certificates issued after its distrust-after date")
+	if f.CA != "" {
+		by, why := registry.DistrustedBy(f.CA, w.leaf.NotBefore, sct, w.a.now)
+		for _, b := range by {
+			f.DistrustedBy = append(f.DistrustedBy, string(b))
+		}
+		f.DistrustReason = append(f.DistrustReason, why...)
 	}
+	if w.err != nil && strings.Contains(w.err.Error(), "distrust-after") && !slices.Contains(f.DistrustedBy, StoreMozilla) {
+		f.StoreDistrusted = true
+		f.DistrustedBy = append(f.DistrustedBy, StoreMozilla)
+		f.DistrustReason = append(f.DistrustReason, "Mozilla's root store distrusts the root for certificates issued after its distrust-after date")
+	}
+	f.Distrusted = len(f.DistrustedBy) > 0
 	if f.Distrusted {
-		w.leafInfo.anyChainOfTrust = w.leafInfo.anyChainOfTrust && !symDistrusted
-	}
-}
-
-// symantec judges the legacy Symantec PKI on the validated paths, or on
-// everything sent and fetched when there is none.
-func (w *chainWork) symantec() (distrusted bool, reason string) {
-	leaf, now := w.leaf, w.a.now
-	if len(w.anyPaths) > 0 {
-		distrusted = true
-		for _, p := range w.anyPaths {
-			_, d, r := symantecDistrust(leaf, p, now)
-			distrusted = distrusted && d
-			reason = r
+		if f.Trusted && !slices.Contains(f.DistrustedBy, StoreMozilla) && len(w.paths) > 0 {
+			root := w.paths[0][len(w.paths[0])-1]
+			f.DistrustReason = append(f.DistrustReason, "the "+w.a.storeOf(root)+" root store still trusts it")
 		}
-		return distrusted, reason
+		w.leafInfo.anyChainOfTrust = false
 	}
-	var all []*x509.Certificate
-	for _, ci := range w.sent {
-		if ci.x != nil {
-			all = append(all, ci.x)
-		}
-	}
-	for _, f := range w.fetched {
-		all = append(all, f.x)
-	}
-	_, distrusted, reason = symantecDistrust(leaf, all, now)
-	return distrusted, reason
 }
 
 func (w *chainWork) keyFacts(f *Facts) {

@@ -43,8 +43,15 @@
 // certificates, each signed by the one before, costs milliseconds, not a
 // minute of CPU.
 //
-// The legacy Symantec PKI is recognised by the keys Chromium lists
-// (symantec.go) and distrusted by the dates browsers used.
+// Distrust: the CA a chain leads to is recognised when browsers distrust it
+// by date: the legacy Symantec PKI by the keys Chromium lists
+// (symantec.go), Entrust (with AffirmTrust), Chunghwa Telecom and NetLock by
+// their roots' keys, checked against the embedded store or Debian's copy of
+// Mozilla's, or by the root's name when padlock does not hold the root
+// (distrust.go). The dated rules themselves (which browser, by earliest SCT
+// or notBefore, from when) are registry.Distrusts; Facts names the CA and
+// the browsers that distrust the chain, and grading applies the same rules
+// again at any date.
 //
 // # Names
 //

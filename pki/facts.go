@@ -38,6 +38,23 @@ type Facts struct {
 	// Mozilla store precedes the leaf's notBefore.
 	Distrusted     bool     `json:"distrusted"`
 	DistrustReason []string `json:"distrustReason,omitempty"`
+	// DistrustedBy names the browsers ("Chrome", "Mozilla") that distrust
+	// the chain at the judging time: the dated rules of registry.Distrusts
+	// for CA, and Mozilla when its store's distrust-after date of the root
+	// refused the path (StoreDistrusted). Distrusted is set when any does,
+	// and DistrustReason then also says when Mozilla's store still trusts
+	// the chain.
+	DistrustedBy    []string `json:"distrustedBy,omitempty"`
+	StoreDistrusted bool     `json:"storeDistrusted,omitempty"`
+	// CA names the operator of the chain's root when browsers distrust it
+	// by date ("Entrust", "Chunghwa Telecom", "NetLock", "Symantec"), so
+	// that grading can apply the dated rules again at any date. CAByName:
+	// only the root's name told (padlock holds no key for it).
+	CA       string `json:"ca,omitempty"`
+	CAByName bool   `json:"caByName,omitempty"`
+	// EarliestSCT is the earliest timestamp among the leaf's SCTs, ms
+	// since 1970 (0: none parsed): Chrome's distrusts are judged by it.
+	EarliestSCT int64 `json:"earliestSct,omitempty"`
 	// SHA1Leaf: the leaf is signed with SHA-1 (A9: T).
 	SHA1Leaf bool `json:"sha1Leaf"`
 	// MD5OrMD2Leaf: the leaf is signed with MD5 or MD2 (A8: F).
@@ -59,6 +76,10 @@ type Facts struct {
 	// StapledOCSP is SSL Labs' staplingRevocationStatus of the (first)
 	// chain: 0 when nothing was stapled.
 	StapledOCSP int `json:"stapledOcsp"`
+	// NoOCSPURL: the leaf names no OCSP responder (AIA), so there is
+	// nothing to staple (CAs such as Let's Encrypt dropped OCSP in 2025):
+	// a missing staple is then no shortcoming.
+	NoOCSPURL bool `json:"noOcspUrl,omitempty"`
 }
 
 // TrustProblem reports whether the facts call for grade T (rules A2-A7
@@ -78,6 +99,7 @@ func mergeFacts(fs []Facts) Facts {
 	out.ChainIDs = nil
 	out.TrustErrors = nil
 	out.DistrustReason = nil
+	out.DistrustedBy = slices.Clone(out.DistrustedBy)
 	for _, f := range fs {
 		out.ChainIDs = append(out.ChainIDs, f.ChainIDs...)
 		if f.NoCertificate {
@@ -97,11 +119,21 @@ func mergeFacts(fs []Facts) Facts {
 		out.SelfSigned = out.SelfSigned || f.SelfSigned
 		out.Revoked = out.Revoked || f.Revoked
 		out.Distrusted = out.Distrusted || f.Distrusted
+		out.StoreDistrusted = out.StoreDistrusted || f.StoreDistrusted
+		for _, b := range f.DistrustedBy {
+			if !slices.Contains(out.DistrustedBy, b) {
+				out.DistrustedBy = append(out.DistrustedBy, b)
+			}
+		}
+		if out.CA == "" {
+			out.CA, out.CAByName, out.EarliestSCT = f.CA, f.CAByName, f.EarliestSCT
+		}
 		out.SHA1Leaf = out.SHA1Leaf || f.SHA1Leaf
 		out.MD5OrMD2Leaf = out.MD5OrMD2Leaf || f.MD5OrMD2Leaf
 		out.InsecureKey = out.InsecureKey || f.InsecureKey
 		out.WeakKey = out.WeakKey || f.WeakKey
 		out.IncompleteChain = out.IncompleteChain || f.IncompleteChain
+		out.NoOCSPURL = out.NoOCSPURL && f.NoOCSPURL
 		if weaker(f.LeafKey, out.LeafKey) {
 			out.LeafKey = f.LeafKey
 		}

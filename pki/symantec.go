@@ -4,18 +4,11 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"time"
 )
 
 // The legacy Symantec PKI (VeriSign, Thawte, GeoTrust, RapidSSL, Equifax and
 // the other brands Symantec ran) lost browser trust in two steps, after the
-// CA's mis-issuance (security.googleblog.com/2017/09/chromes-plan-to-distrust-symantec.html):
-//
-//   - Chrome 66 / Firefox 60 (spring 2018): certificates issued before
-//     1 June 2016. SSL Labs gave these a T from 1 March 2018 (release
-//     1.31.0, rating guide 2009o era; padlock's docs/grading.md rule A7).
-//   - Chrome 70 (stable 16 October 2018) / Firefox 63: every remaining
-//     certificate of that PKI.
+// CA's mis-issuance: the dated rules are in registry.Distrusts.
 //
 // Exempt were the sub-CAs Symantec did not operate (Apple, Google) and the
 // "Managed CAs" DigiCert ran under the new policy.
@@ -27,15 +20,11 @@ import (
 // its certificates has a key in the first table and none has a key in the
 // other two, which is Chromium's IsLegacySymantecCert rule.
 
-var (
-	symantecPhase1Cutoff = time.Date(2016, time.June, 1, 0, 0, 0, 0, time.UTC)
-	symantecPhase1From   = time.Date(2018, time.March, 1, 0, 0, 0, 0, time.UTC)
-	symantecPhase2From   = time.Date(2018, time.October, 16, 0, 0, 0, 0, time.UTC)
-)
-
-// symantecDistrust says whether a chain belongs to the legacy Symantec PKI
-// and, if it does, whether its leaf is distrusted at now and why.
-func symantecDistrust(leaf *x509.Certificate, chain []*x509.Certificate, now time.Time) (legacy, distrusted bool, reason string) {
+// isLegacySymantec reports whether a chain belongs to the legacy Symantec
+// PKI: one of its certificates has a key of symantecRoots and none has a
+// key of the exempt sub-CAs or managed CAs. The dates browsers distrusted
+// it from are registry.Distrusts' (CA "Symantec").
+func isLegacySymantec(chain []*x509.Certificate) bool {
 	inRoots, exempt := false, false
 	for _, c := range chain {
 		h := spkiHash(c)
@@ -46,19 +35,7 @@ func symantecDistrust(leaf *x509.Certificate, chain []*x509.Certificate, now tim
 			exempt = true
 		}
 	}
-	if !inRoots || exempt {
-		return false, false, ""
-	}
-	if leaf.NotBefore.Before(symantecPhase1Cutoff) {
-		if !now.Before(symantecPhase1From) {
-			return true, true, "legacy Symantec PKI certificate issued before 2016-06-01: distrusted by browsers since 2018-03 (Chrome 66, Firefox 60)"
-		}
-		return true, false, ""
-	}
-	if !now.Before(symantecPhase2From) {
-		return true, true, "legacy Symantec PKI certificate: distrusted by browsers since 2018-10 (Chrome 70, Firefox 63)"
-	}
-	return true, false, ""
+	return inRoots && !exempt
 }
 
 // spkiHash is the hex SHA-256 of a certificate's SubjectPublicKeyInfo.

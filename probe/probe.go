@@ -179,18 +179,6 @@ func (p *prober) run(ctx context.Context) error {
 	if has13 {
 		wg.Go(func() { groups = p.enumerateGroups13(ctx) })
 	}
-	if !p.opts.SkipSimulation && (best != nil || has13) {
-		profiles := p.opts.Clients
-		if profiles == nil {
-			profiles = registry.ClientProfiles()
-		}
-		wg.Go(func() {
-			sims := Simulate(ctx, &Dialer{d: p.dialer, keys: p.keys}, p.ep.SNI, profiles)
-			p.mu.Lock()
-			p.res.Simulations = sims
-			p.mu.Unlock()
-		})
-	}
 	if p.ep.SNI != "" && (best != nil || has13) {
 		wg.Go(func() { p.checkSNI(ctx, best, has13) })
 	}
@@ -222,6 +210,16 @@ func (p *prober) run(ctx context.Context) error {
 	}
 	wg.Wait()
 	p.res.Groups = groups
+	if !p.opts.SkipSimulation && (best != nil || has13) {
+		// After the enumeration: most clients' outcomes follow from it
+		// (simmodel.go), and only the rest are replayed.
+		profiles := p.opts.Clients
+		if profiles == nil {
+			profiles = registry.ClientProfiles()
+		}
+		m := &simModel{res: p.res, sni: p.ep.SNI, minimal: p.minimal.Load(), lost: p.firstLost != nil}
+		p.res.Simulations = simulateModelled(ctx, &Dialer{d: p.dialer, keys: p.keys}, p.ep.SNI, m, profiles)
+	}
 	sort.Slice(p.res.Chains, func(i, j int) bool {
 		a, b := p.res.Chains[i], p.res.Chains[j]
 		if a.SNI != b.SNI {

@@ -2,9 +2,7 @@ package probe
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -45,6 +43,10 @@ type Simulation struct {
 	// Attempts is the number of connections tried: 1, or 2 when the first
 	// timed out or could not connect.
 	Attempts int
+	// Predicted marks a result worked out from the enumerated preferences
+	// with no connection of its own (Attempts 0): another client with
+	// the same predicted outcome was replayed live and agreed.
+	Predicted bool `json:",omitempty"`
 }
 
 // ErrorCode is SSL Labs' errorCode: 0 for success, 1 for failure.
@@ -638,27 +640,7 @@ func checkCertificate(p registry.ClientProfile, f *Flight) error {
 	if err != nil {
 		return nil // a certificate Go cannot read: leave it to the certificate checks
 	}
-	switch k := leaf.PublicKey.(type) {
-	case *rsa.PublicKey:
-		bits := k.N.BitLen()
-		if p.MinRSABits > 0 && bits < p.MinRSABits {
-			return reject("client requires RSA keys of at least %d bits; the server's has %d", p.MinRSABits, bits)
-		}
-		if p.MaxRSABits > 0 && bits > p.MaxRSABits {
-			return reject("client does not support RSA keys > %d bits; the server's has %d", p.MaxRSABits, bits)
-		}
-	case *ecdsa.PublicKey:
-		if bits := k.Curve.Params().BitSize; p.MinECDSABits > 0 && bits < p.MinECDSABits {
-			return reject("client requires ECDSA keys of at least %d bits; the server's has %d", p.MinECDSABits, bits)
-		}
-	}
-	if p.RequiresSHA2 {
-		switch leaf.SignatureAlgorithm {
-		case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
-			return reject("client requires a SHA-2 certificate signature; the server's is %v", leaf.SignatureAlgorithm)
-		}
-	}
-	return nil
+	return certificateLimit(p, leaf)
 }
 
 func suiteName(id uint16) string {

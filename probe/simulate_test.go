@@ -397,6 +397,7 @@ func runSims(t *testing.T, port int, log func() string) map[string]Simulation {
 		fmt.Fprintf(&b, "  %-24s %s\n", s.Client, simSummary(s))
 	}
 	t.Logf("simulations:\n%s", b.String())
+	checkModel(t, ctx, port, profiles, sims)
 	if t.Failed() && log != nil {
 		t.Logf("server log:\n%s", log())
 	}
@@ -1035,6 +1036,112 @@ func TestSimFailureClassification(t *testing.T) {
 		msg, inc := simFailure(ctx, tt.err)
 		if !strings.Contains(msg, tt.want) || inc != tt.inconclusive {
 			t.Errorf("%v: %q, %v; want %q, %v", tt.err, msg, inc, tt.want, tt.inconclusive)
+		}
+	}
+}
+
+// checkModel runs the whole prober against the same server and asserts that
+// its simulations, most of them predicted from the enumeration
+// (simmodel.go), are exactly the live ones.
+func checkModel(t *testing.T, ctx context.Context, port int, profiles []registry.ClientProfile, live []Simulation) {
+	t.Helper()
+	ep := Endpoint{Host: "localhost", IP: netip.MustParseAddr("127.0.0.1"), Port: uint16(port), SNI: "localhost"}
+	res, err := Run(ctx, ep, Options{Timeout: 5 * time.Second, Concurrency: 8})
+	if err != nil {
+		t.Fatalf("probe.Run: %v", err)
+	}
+	if len(res.Simulations) != len(live) {
+		t.Fatalf("probe.Run: %d simulations, want %d", len(res.Simulations), len(live))
+	}
+	predicted := 0
+	for i, s := range res.Simulations {
+		l := live[i]
+		if s.Client != profiles[i].ID {
+			t.Errorf("probe.Run: result %d is for %s, want %s", i, s.Client, profiles[i].ID)
+		}
+		if s.Predicted {
+			predicted++
+			if s.Attempts != 0 || s.Inconclusive || s.Failed != (s.Protocol == 0) {
+				t.Errorf("%s: predicted result %+v", s.Client, s)
+			}
+		}
+		if simSummary(s) != simSummary(l) {
+			t.Errorf("%s: probe.Run (predicted %v) says %s; live %s", s.Client, s.Predicted, simSummary(s), simSummary(l))
+		}
+	}
+	t.Logf("probe.Run: %d of %d simulations predicted, %d connections in all", predicted, len(live), res.Connections)
+}
+
+// TestSimulateModelDistrusted: when a live replay disagrees with the model,
+// nothing is predicted. The model is given an enumeration that is wrong for
+// the real server (server order with TLS_AES_256_GCM_SHA384 first, where
+// s_server follows the client's order), so the sampled TLS 1.3 clients
+// disagree and every client is replayed live.
+func TestSimulateModelDistrusted(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{Ciphers: "ECDHE+AESGCM"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ep := Endpoint{Host: "localhost", IP: netip.MustParseAddr("127.0.0.1"), Port: uint16(s.Port), SNI: "localhost"}
+	res, err := Run(ctx, ep, Options{Timeout: 5 * time.Second, Concurrency: 8, SkipSimulation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range res.Suites {
+		ps := &res.Suites[i]
+		if ps.Protocol != registry.TLS13 {
+			continue
+		}
+		ps.ServerPreference, ps.PreferenceKnown = true, true
+		slices.SortFunc(ps.Suites, func(a, b AcceptedSuite) int {
+			if a.ID == 0x1302 {
+				return -1
+			}
+			if b.ID == 0x1302 {
+				return 1
+			}
+			return 0
+		})
+	}
+	profiles := registry.ClientProfiles()
+	m := &simModel{res: res, sni: "localhost"}
+	wrong := 0
+	for _, p := range profiles {
+		if pl := m.predict(p); pl.ok && pl.result.suite == 0x1302 && p.Suites[0] == 0x1301 {
+			wrong++
+		}
+	}
+	if !m.usable() || wrong == 0 {
+		t.Fatalf("the doctored model predicts no wrong TLS 1.3 suite (usable %v)", m.usable())
+	}
+	d := simDialer(s.Port)
+	sims := simulateModelled(ctx, d, "localhost", m, profiles)
+	if n := d.Connections(); n != len(profiles) {
+		t.Errorf("%d connections; want one per client (%d)", n, len(profiles))
+	}
+	for _, sim := range sims {
+		if sim.Predicted || sim.Attempts != 1 {
+			t.Errorf("%s: %+v; want a live result", sim.Client, sim)
+		}
+	}
+	if sim := sims[0]; sim.Client != "chrome-137-win11" || sim.Suite != 0x1301 {
+		t.Errorf("chrome: %s; want TLS_AES_128_GCM_SHA256 (its first suite)", simSummary(sim))
+	}
+}
+
+// TestSimulateTLS13Only: every client without TLS 1.3 is refused. The
+// model predicts those refusals (one live client per highest version) and
+// the TLS 1.3 clients under ChaCha20 priority with server order; runSims
+// asserts each prediction equals the live replay.
+func TestSimulateTLS13Only(t *testing.T) {
+	t.Parallel()
+	s := peer.OpenSSL(t, peer.OpenSSLOptions{MinProtocol: "TLSv1.3", ServerPref: true, Extra: []string{"-prioritize_chacha"}})
+	sims := runSims(t, s.Port, s.LogString)
+	for _, p := range registry.ClientProfiles() {
+		if p.MaxVersion < registry.TLS13 {
+			wantFail(t, sims, p.ID, "server sent fatal alert")
+		} else {
+			wantSim(t, sims, p.ID, registry.TLS13, 0)
 		}
 	}
 }

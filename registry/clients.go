@@ -168,6 +168,18 @@ func ClientProfileByID(id string) (ClientProfile, bool) {
 	return ClientProfile{}, false
 }
 
+// ClientGroups returns the named groups the profile with the given id
+// offers, in its order: a copy of that list only, cheaper than
+// ClientProfileByID for readers of many stored simulations.
+func ClientGroups(id string) ([]uint16, bool) {
+	for _, c := range clientProfiles {
+		if c.ID == id {
+			return slices.Clone(c.Groups), true
+		}
+	}
+	return nil, false
+}
+
 // Extension types used in the profiles (IANA "TLS ExtensionType Values";
 // 13172 draft-agl-tls-nextprotoneg, 17513/17613 draft-vvv-tls-alps,
 // 30032 draft-balfanz-tls-channelid).

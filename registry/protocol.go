@@ -1,5 +1,7 @@
 // Package registry holds the IANA facts padlock reasons about: protocol
-// versions, cipher suites (TLS and SSLv2), named groups and signature schemes.
+// versions, cipher suites (TLS and SSLv2), named groups and signature schemes;
+// the client profiles replayed in handshake simulation; and the dated web PKI
+// policies (browsers' CA distrusts, the CA/Browser Forum's lifetime caps).
 //
 // Everything here is static data plus small lookup methods; the package does
 // no I/O and has no dependencies outside the standard library. All lookup

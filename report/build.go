@@ -29,6 +29,7 @@ func Build(ctx context.Context, st store.Store, scanID store.ScanID) (*Fleet, er
 	if err != nil {
 		return nil, err
 	}
+	finished = store.FleetScans(finished) // not padlock serve's single-host assessments
 	// finished is newest first: make it oldest first.
 	for i, j := 0, len(finished)-1; i < j; i, j = i+1, j-1 {
 		finished[i], finished[j] = finished[j], finished[i]
@@ -212,6 +213,7 @@ func siteFrom(a store.Assessment) Site {
 	s.endpoints = decodeRawEndpoints(res.HostJSON)
 	s.Findings = res.Findings()
 	s.KeyFindings = keyFindings(s.Findings)
+	s.Readiness = hostReadiness(s.Host)
 	if h := s.Host; h != nil {
 		if w := h.PadlockWeb; w != nil {
 			if s.HSTS == "" {
@@ -326,7 +328,7 @@ func bands(sites []Site) []Band {
 }
 
 func headline(f *Fleet) Headline {
-	h := Headline{Sites: len(f.Sites)}
+	h := Headline{Sites: len(f.Sites), Readiness: sitesReadiness(f.Sites)}
 	grades := map[string]int{}
 	for _, s := range f.Sites {
 		if s.Grade == "" {
@@ -404,6 +406,7 @@ func trendPoint(sc store.Scan, as []store.Assessment) TrendPoint {
 		bandN[BandOf(a.Grade)]++
 	}
 	p.Grades = gradeCounts(grades, p.Graded)
+	p.Readiness = storedReadiness(as)
 	for _, d := range bandDefs {
 		p.Bands = append(p.Bands, BandCount{Band: d.ID, Count: bandN[d.ID], Percent: percent(bandN[d.ID], p.Graded)})
 	}

@@ -3,7 +3,10 @@ package report
 import (
 	"encoding/csv"
 	"io"
+	"strconv"
 	"strings"
+
+	"padlock/assess"
 )
 
 // CSVColumns are WriteCSV's columns, in order (see doc.go and
@@ -11,6 +14,7 @@ import (
 var CSVColumns = []string{
 	"organisation", "url", "grade", "band", "personal_data", "secure_by_default",
 	"hsts", "protocols", "key_findings", "change",
+	"post_quantum", "tls13", "ems", "cert_days_left", "future_grade",
 }
 
 // WriteCSV writes one row per site of the scan, in league-table order
@@ -41,6 +45,7 @@ func WriteCSV(w io.Writer, f *Fleet) error {
 			strings.Join(s.KeyFindings, "; "),
 			string(s.Change.Kind),
 		}
+		row = append(row, readinessCells(s.Readiness)...)
 		for j := range row {
 			row[j] = csvSafe(row[j])
 		}
@@ -85,4 +90,23 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// readinessCells are the CSV cells of a site's readiness: hybrid groups
+// ("none" without), TLS 1.3 and EMS (yes, no, or empty when unknown), the
+// certificate's days left and the future grade; all empty when the stored
+// result could not be read.
+func readinessCells(r *assess.Readiness) []string {
+	if r == nil {
+		return make([]string, 5)
+	}
+	pq := "none"
+	if r.PQ() {
+		pq = strings.Join(r.PQGroups, "; ")
+	}
+	days := ""
+	if r.CertDaysLeft != nil {
+		days = strconv.Itoa(*r.CertDaysLeft)
+	}
+	return []string{pq, yesNoBool(r.TLS13), csvBool(r.EMS), days, r.FutureGrade}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"padlock/assess"
 	"padlock/change"
 	"padlock/store"
 )
@@ -72,6 +73,30 @@ type jsonHeadline struct {
 	New                        int             `json:"new"`
 	Gone                       int             `json:"gone"`
 	InconclusiveChanges        int             `json:"inconclusiveChanges"`
+	Readiness                  jsonReadiness   `json:"readiness"`
+}
+
+// jsonReadiness is Readiness for the export.
+type jsonReadiness struct {
+	Known         int            `json:"known"`
+	PQ            jsonCount      `json:"postQuantum"`
+	PQFirstChoice jsonCount      `json:"postQuantumFirstChoice"` // percentage of postQuantum
+	PQGroups      map[string]int `json:"postQuantumGroups,omitempty"`
+	TLS13         jsonCount      `json:"tls13"`
+	EMS           jsonCount      `json:"ems"` // percentage of emsKnown
+	EMSKnown      int            `json:"emsKnown"`
+	Expiring      int            `json:"certificatesExpiringWithin30Days"`
+	LongLived     int            `json:"certificatesLongerThanAllowed"`
+	FutureChanges int            `json:"futureChanges"`
+	Future        []jsonGrade    `json:"futureGrades"`
+}
+
+func jsonReadinessOf(r Readiness) jsonReadiness {
+	return jsonReadiness{
+		Known: r.Known, PQ: count(r.PQ, r.PQPercent), PQFirstChoice: count(r.PQFirstChoice, r.PQFirstChoicePercent),
+		PQGroups: r.PQGroups, TLS13: count(r.TLS13, r.TLS13Percent), EMS: count(r.EMS, r.EMSPercent), EMSKnown: r.EMSKnown,
+		Expiring: r.Expiring, LongLived: r.LongLived, FutureChanges: r.FutureChanges, Future: jsonGrades(r.Future),
+	}
 }
 
 type jsonBand struct {
@@ -91,6 +116,7 @@ type jsonTrend struct {
 	Inconclusive int             `json:"inconclusive"`
 	Bands        []jsonBandCount `json:"bands"`
 	Grades       []jsonGrade     `json:"grades"`
+	Readiness    jsonReadiness   `json:"readiness"`
 }
 
 type jsonHistory struct {
@@ -110,28 +136,29 @@ type jsonChange struct {
 }
 
 type jsonSite struct {
-	Key               string           `json:"key"`
-	Site              string           `json:"site"`
-	Organisation      string           `json:"organisation"`
-	URL               string           `json:"url"`
-	Group             string           `json:"group,omitempty"`
-	Grade             string           `json:"grade"`
-	GradeTrustIgnored string           `json:"gradeTrustIgnored,omitempty"`
-	Star              bool             `json:"star"`
-	Display           string           `json:"display"`
-	Band              string           `json:"band"`
-	SecureByDefault   *bool            `json:"secureByDefault"`
-	HSTS              string           `json:"hsts,omitempty"`
-	Protocols         []string         `json:"protocols"`
-	KeyFindings       []string         `json:"keyFindings"`
-	Findings          []change.Finding `json:"findings"`
-	Change            *jsonChange      `json:"change,omitempty"`
-	Inconclusive      string           `json:"inconclusive,omitempty"`
-	Provisional       bool             `json:"provisional,omitempty"`
-	CertNotAfter      *time.Time       `json:"certNotAfter,omitempty"`
-	Assessed          time.Time        `json:"assessed"`
-	History           []jsonHistory    `json:"history"`
-	ResultError       string           `json:"resultError,omitempty"`
+	Key               string            `json:"key"`
+	Site              string            `json:"site"`
+	Organisation      string            `json:"organisation"`
+	URL               string            `json:"url"`
+	Group             string            `json:"group,omitempty"`
+	Grade             string            `json:"grade"`
+	GradeTrustIgnored string            `json:"gradeTrustIgnored,omitempty"`
+	Star              bool              `json:"star"`
+	Display           string            `json:"display"`
+	Band              string            `json:"band"`
+	SecureByDefault   *bool             `json:"secureByDefault"`
+	HSTS              string            `json:"hsts,omitempty"`
+	Protocols         []string          `json:"protocols"`
+	KeyFindings       []string          `json:"keyFindings"`
+	Findings          []change.Finding  `json:"findings"`
+	Change            *jsonChange       `json:"change,omitempty"`
+	Inconclusive      string            `json:"inconclusive,omitempty"`
+	Provisional       bool              `json:"provisional,omitempty"`
+	Readiness         *assess.Readiness `json:"readiness,omitempty"`
+	CertNotAfter      *time.Time        `json:"certNotAfter,omitempty"`
+	Assessed          time.Time         `json:"assessed"`
+	History           []jsonHistory     `json:"history"`
+	ResultError       string            `json:"resultError,omitempty"`
 	// Result is the stored result as stored (for a fleet scan,
 	// {"schema":"padlock.fleet/1","host":{assess.Host}…}).
 	Result json.RawMessage `json:"result"`
@@ -191,6 +218,7 @@ func WriteJSON(w io.Writer, f *Fleet) error {
 			Deteriorated:               count(h.Deteriorated, h.DeterioratedPercent),
 			Unchanged:                  h.Unchanged, New: h.New, Gone: h.Gone,
 			InconclusiveChanges: h.InconclusiveChanges,
+			Readiness:           jsonReadinessOf(h.Readiness),
 		},
 		Bands:        []jsonBand{},
 		Inconclusive: []string{},
@@ -219,6 +247,7 @@ func WriteJSON(w io.Writer, f *Fleet) error {
 		r.Trend = append(r.Trend, jsonTrend{
 			Scan: t.ScanID, Name: t.ScanName, When: t.When.UTC(), Sites: t.Sites, Graded: t.Graded,
 			Inconclusive: t.Inconclusive, Bands: jsonBands(t.Bands), Grades: jsonGrades(t.Grades),
+			Readiness: jsonReadinessOf(t.Readiness),
 		})
 	}
 	for i := range f.Sites {
@@ -230,6 +259,7 @@ func WriteJSON(w io.Writer, f *Fleet) error {
 			Protocols: nonNil(s.Protocols), KeyFindings: nonNil(s.KeyFindings), Findings: s.Findings,
 			Inconclusive: s.Inconclusive, Provisional: s.Provisional, Assessed: s.Assessed.UTC(),
 			History: []jsonHistory{}, ResultError: s.ResultError, Result: s.Result,
+			Readiness: s.Readiness,
 		}
 		if js.Findings == nil {
 			js.Findings = []change.Finding{}

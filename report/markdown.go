@@ -38,6 +38,14 @@ func WriteMarkdown(w io.Writer, f *Fleet) error {
 	}
 	p("| … of which take personal data over plain text (U\\*) | %d | %s of U |\n", h.NoSecureTakingPersonalData, pctText(h.NoSecureTakingPersonalDataPercent))
 	p("| Secure by default | %d of %d checked | %s |\n", h.SecureByDefault, h.SecureByDefaultKnown, pctText(h.SecureByDefaultPercent))
+	if r := h.Readiness; r.Known > 0 {
+		p("| Hybrid post-quantum key exchange accepted | %d of %d read | %s |\n", r.PQ, r.Known, pctText(r.PQPercent))
+		p("| … chosen for browsers that offer it | %d of %d | %s |\n", r.PQFirstChoice, r.PQ, pctText(r.PQFirstChoicePercent))
+		p("| TLS 1.3 | %d of %d read | %s |\n", r.TLS13, r.Known, pctText(r.TLS13Percent))
+		p("| Extended master secret | %d of %d with TLS 1.2 | %s |\n", r.EMS, r.EMSKnown, pctText(r.EMSPercent))
+		p("| Certificates expiring within 30 days | %d | |\n", r.Expiring)
+		p("| Grades a dated rule will change | %d | |\n", r.FutureChanges)
+	}
 	if f.Previous != nil {
 		p("| Improved since the previous scan | %d of %d | %s |\n", h.Improved, h.Compared, pctText(h.ImprovedPercent))
 		p("| Deteriorated since the previous scan | %d of %d | %s |\n", h.Deteriorated, h.Compared, pctText(h.DeterioratedPercent))

@@ -92,6 +92,10 @@ type Site struct {
 	Provisional bool
 	// CertNotAfter is the earliest expiry of the leaf certificates served.
 	CertNotAfter time.Time
+	// Readiness is the site's standing on the web of 2026 beyond the
+	// grade (hybrid post-quantum, TLS 1.3, EMS, certificate, future
+	// grade); nil when its stored result could not be read.
+	Readiness *assess.Readiness
 	// Assessed is when the site's assessment ended.
 	Assessed time.Time
 	// Host is the stored assessment, parsed; nil when none was stored or
@@ -210,6 +214,9 @@ type Headline struct {
 	New                 int
 	Gone                int
 	InconclusiveChanges int
+	// Readiness sums up the graded sites' readiness for the web of 2026,
+	// the fleet's future grades included.
+	Readiness Readiness
 }
 
 // Band is one band of the league table.
@@ -239,6 +246,9 @@ type TrendPoint struct {
 	Inconclusive int
 	Bands        []BandCount
 	Grades       []GradeCount
+	// Readiness is the scan's readiness figures (hybrid post-quantum, TLS
+	// 1.3, EMS …), read from its stored results.
+	Readiness Readiness
 }
 
 // Band IDs (package grade's bands).

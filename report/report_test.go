@@ -140,7 +140,7 @@ func TestCSVGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "organisation,url,grade,band,personal_data,secure_by_default,hsts,protocols,key_findings,change" {
+	if strings.Join(rows[0], ",") != "organisation,url,grade,band,personal_data,secure_by_default,hsts,protocols,key_findings,change,post_quantum,tls13,ems,cert_days_left,future_grade" {
 		t.Errorf("header %v", rows[0])
 	}
 	if len(rows) != len(f.Sites)+1 {

@@ -429,7 +429,7 @@ func features(d *assess.EndpointDetails) []featureRow {
 	rows := []featureRow{
 		{"Forward secrecy", fsText(d.ForwardSecrecy), ""},
 		{"AEAD suites", yes(d.SupportsAEAD), ""},
-		{"OCSP stapling", yes(d.OCSPStapling), ""},
+		{"OCSP stapling", assess.Stapling(d), ""},
 		{"SNI required", yes(d.SNIRequired), ""},
 		{"Session tickets", yes(d.SessionTickets&1 != 0), ""},
 		{"ALPN", strings.TrimSpace(yes(d.SupportsALPN) + " " + d.ALPNProtocols), ""},

@@ -11,23 +11,29 @@
 //
 // # Jobs
 //
-// A River periodic job (TickArgs, every minute by default) is enqueued by
-// the leader of the River clients sharing the database, whatever the number
-// of `padlock serve` and `padlock worker` processes. Its worker looks at
-// every schedule and inserts a RunArgs job for the current period of those
-// that have not run it, unique by (schedule, period). RunWorker claims the
-// period in the store (store.Watcher.ClaimRun: one row per schedule and
-// period), creates the scan, runs it, compares it with the schedule's
-// previous finished run (alert.Check) and enqueues one alert.DeliverArgs
-// job per new alert. So two schedulers never start the same run twice: the
-// leader election keeps one enqueuer, the unique job keeps one job per
-// period, and the claimed row keeps one scan per period even if the job is
-// inserted again later. A run job that stops half-way (the process killed)
-// is retried by River and resumes its scan rather than starting another.
+// Register adds three job kinds to a queue (package queue), on their own
+// River queue (alert.QueueName) so that they never wait behind a big
+// scan's jobs. A periodic tick (TickArgs, every minute by default) is
+// enqueued by the leader of the River clients sharing the database,
+// whatever the number of `padlock serve` and `padlock worker` processes;
+// its worker inserts a RunArgs job for the current period of every
+// schedule that has not run it, unique by (schedule, period). RunWorker
+// claims the period in the store (store.Watcher.ClaimRun: one row per
+// schedule and period), creates the scan with its jobs (fleet.CreateScanIn,
+// worked like any scan's), snoozes until the scan has finished, then
+// compares it with the schedule's previous finished runs (alert.Check) and
+// enqueues one alert.DeliverArgs job per new alert.
+//
+// So two schedulers never start the same run twice: the leader election
+// keeps one enqueuer, the unique job keeps one job per period, and the
+// claimed row keeps one scan per period even if the job is inserted again
+// later (River forgets completed jobs after a day). A run job retried after
+// its process died finds its claimed row and goes on with the same scan.
 package schedule
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -37,6 +43,7 @@ import (
 
 	"padlock/alert"
 	"padlock/fleet"
+	"padlock/queue"
 	"padlock/store"
 )
 
@@ -56,23 +63,23 @@ func PeriodStart(sc store.Schedule, n int64) time.Time {
 	return sc.Anchor.Add(time.Duration(n) * sc.Every)
 }
 
-// Inserter inserts River jobs: a *river.Client of any driver.
-type Inserter interface {
-	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-}
-
-// Queue is where the workers insert the jobs they start. Client is set once
-// the River client exists (the workers are registered before it is made).
-type Queue struct {
-	Client Inserter
-}
-
-func (q *Queue) insert(ctx context.Context, args river.JobArgs) error {
-	if q == nil || q.Client == nil {
-		return errors.New("schedule: no River client to insert jobs with")
+// watch returns the queue working the job, its store and the store's
+// schedules and alerts.
+func watch(ctx context.Context) (*queue.Queue, store.Store, store.Watcher, error) {
+	q := queue.FromContext(ctx)
+	if q == nil {
+		return nil, nil, nil, errors.New("schedule: not running in a queue's job")
 	}
-	_, err := q.Client.Insert(ctx, args, nil)
-	return err
+	st := q.Store()
+	w, ok := st.(store.Watcher)
+	if !ok {
+		return nil, nil, nil, river.JobCancel(fmt.Errorf("schedule: the database keeps no schedules (%T)", st))
+	}
+	return q, st, w, nil
+}
+
+func insert(ctx context.Context, q *queue.Queue, args river.JobArgs) error {
+	return q.Insert(ctx, river.InsertManyParams{Args: args})
 }
 
 // TickArgs is the periodic job that starts due runs.
@@ -83,7 +90,7 @@ func (TickArgs) Kind() string { return "padlock_schedule_tick" }
 
 // InsertOpts: a tick is worth nothing late, and one waiting is enough.
 func (TickArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+	return river.InsertOpts{Queue: alert.QueueName, MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled,
 	}}}
 }
@@ -103,9 +110,7 @@ func PeriodicJob(d time.Duration) *river.PeriodicJob {
 // not run.
 type TickWorker struct {
 	river.WorkerDefaults[TickArgs]
-	Store store.Watcher
-	Queue *Queue
-	Now   func() time.Time // nil: time.Now
+	Now func() time.Time // nil: time.Now
 }
 
 // Work inserts the due runs.
@@ -114,7 +119,11 @@ func (w *TickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
 	if w.Now != nil {
 		now = w.Now()
 	}
-	scheds, err := w.Store.Schedules(ctx)
+	q, _, wa, err := watch(ctx)
+	if err != nil {
+		return err
+	}
+	scheds, err := wa.Schedules(ctx)
 	if err != nil {
 		return err
 	}
@@ -124,7 +133,7 @@ func (w *TickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
 		if p < 0 {
 			continue
 		}
-		runs, err := w.Store.Runs(ctx, sc.ID)
+		runs, err := wa.Runs(ctx, sc.ID)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -132,7 +141,7 @@ func (w *TickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
 		if n := len(runs); n > 0 && runs[n-1].Period >= p {
 			continue
 		}
-		if err := w.Queue.insert(ctx, RunArgs{Schedule: sc.ID, Period: p}); err != nil {
+		if err := insert(ctx, q, RunArgs{Schedule: sc.ID, Period: p}); err != nil {
 			errs = append(errs, fmt.Errorf("schedule %d: insert run %d: %w", sc.ID, p, err))
 		}
 	}
@@ -150,21 +159,22 @@ func (RunArgs) Kind() string { return "padlock_schedule_run" }
 
 // InsertOpts: one job per (schedule, period), in any state.
 func (RunArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: alert.QueueName, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
+
+// DefaultPoll is how often a run job looks again at its scan while the
+// scan's own jobs are worked.
+const DefaultPoll = 10 * time.Second
 
 // RunWorker runs a schedule's period: see the package doc.
 type RunWorker struct {
 	river.WorkerDefaults[RunArgs]
-	Store store.Store
-	Watch store.Watcher
-	Queue *Queue
-	// Options gives the fleet options of a schedule's scans from its
-	// stored settings (the command line's scan flags do it).
-	Options func(sc store.Schedule) (fleet.Options, error)
-	// RunScan runs a created or resumed scan; nil is fleet.Run.
-	RunScan func(ctx context.Context, st store.Store, id store.ScanID, o fleet.Options) error
-	Now     func() time.Time // nil: time.Now
+	// Base are the process's own scan options (resolver, dialer, address
+	// guard...), as fleet.Register gets them; the schedule's settings are
+	// applied over them (fleet.Settings.Apply).
+	Base fleet.Options
+	Poll time.Duration    // 0: DefaultPoll
+	Now  func() time.Time // nil: time.Now
 }
 
 func (w *RunWorker) now() time.Time {
@@ -174,81 +184,87 @@ func (w *RunWorker) now() time.Time {
 	return time.Now()
 }
 
-// Timeout: a scan takes as long as it takes (fleet bounds each target).
-func (w *RunWorker) Timeout(*river.Job[RunArgs]) time.Duration { return -1 }
+// Timeout: the job only creates a scan or makes alerts; the scan's own jobs
+// do the assessing.
+func (w *RunWorker) Timeout(*river.Job[RunArgs]) time.Duration { return 5 * time.Minute }
 
-// Work runs (or resumes) the period's scan, then makes its alerts.
+// Work claims the period, creates its scan (its jobs are worked like any
+// scan's), comes back (snoozing) until the scan has finished, then makes
+// the alerts and enqueues their delivery.
 func (w *RunWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
+	q, st, wa, err := watch(ctx)
+	if err != nil {
+		return err
+	}
 	id, period := job.Args.Schedule, job.Args.Period
-	sc, err := w.Watch.Schedule(ctx, id)
+	sc, err := wa.Schedule(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return river.JobCancel(err) // removed since
 	}
 	if err != nil {
 		return err
 	}
-	run, _, err := w.Watch.ClaimRun(ctx, id, period, w.now())
+	run, _, err := wa.ClaimRun(ctx, id, period, w.now())
 	if err != nil {
 		return err
 	}
 	if !run.Alerted.IsZero() {
 		return nil // done before
 	}
-	opts, err := w.Options(sc)
-	if err != nil {
-		return river.JobCancel(fmt.Errorf("schedule %d: options: %w", id, err))
-	}
 	if run.ScanID == 0 {
-		targets, file, err := Targets(ctx, w.Store, sc)
+		var set fleet.Settings
+		if err := json.Unmarshal([]byte(sc.Options), &set); err != nil {
+			return river.JobCancel(fmt.Errorf("schedule %d: its stored settings: %w", id, err))
+		}
+		opts, err := set.Apply(w.Base)
+		if err != nil {
+			return river.JobCancel(fmt.Errorf("schedule %d: %w", id, err))
+		}
+		targets, file, err := Targets(ctx, st, sc)
 		if err != nil {
 			return fmt.Errorf("schedule %d: %w", id, err)
 		}
 		name := fmt.Sprintf("%s #%d", Name(sc), period)
-		scan, err := fleet.CreateScan(ctx, w.Store, name, file, targets, opts)
+		scan, err := fleet.CreateScanIn(ctx, q, name, file, targets, opts)
 		if err != nil {
 			return fmt.Errorf("schedule %d: %w", id, err)
 		}
-		if err := w.Watch.SetRunScan(ctx, id, period, scan); err != nil {
+		if err := wa.SetRunScan(ctx, id, period, scan); err != nil {
 			return err
 		}
 		run.ScanID = scan
 	}
-	scan, err := w.Store.Scan(ctx, run.ScanID)
+	scan, err := st.Scan(ctx, run.ScanID)
 	if err != nil {
 		return fmt.Errorf("schedule %d: %w", id, err)
 	}
 	if scan.Status != store.StatusFinished {
-		runScan := w.RunScan
-		if runScan == nil {
-			runScan = func(ctx context.Context, st store.Store, id store.ScanID, o fleet.Options) error {
-				_, err := fleet.Run(ctx, st, id, o)
-				return err
-			}
+		poll := w.Poll
+		if poll <= 0 {
+			poll = DefaultPoll
 		}
-		if err := runScan(ctx, w.Store, run.ScanID, opts); err != nil {
-			return fmt.Errorf("schedule %d: scan %d: %w", id, run.ScanID, err)
-		}
+		return river.JobSnooze(poll)
 	}
-	prev, err := previous(ctx, w.Store, w.Watch, sc, period)
+	prev, err := previous(ctx, st, wa, sc, period)
 	if err != nil {
 		return err
 	}
-	if _, err := alert.Check(ctx, w.Store, w.Watch, sc, prev, run.ScanID, w.now()); err != nil {
+	if _, err := alert.Check(ctx, st, wa, sc, prev, run.ScanID, w.now()); err != nil {
 		return fmt.Errorf("schedule %d: alerts: %w", id, err)
 	}
 	// Enqueue every alert of the run still to deliver: those made now, and
-	// those of an earlier attempt that stopped before enqueuing them
-	// (the jobs are unique per alert).
-	pending, err := w.Watch.Alerts(ctx, store.AlertFilter{ScanID: run.ScanID, Status: store.AlertPending})
+	// those of an earlier attempt that stopped before enqueuing them (the
+	// jobs are unique per alert).
+	pending, err := wa.Alerts(ctx, store.AlertFilter{ScanID: run.ScanID, Status: store.AlertPending})
 	if err != nil {
 		return err
 	}
 	for _, a := range pending {
-		if err := w.Queue.insert(ctx, alert.DeliverArgs{Alert: a.ID}); err != nil {
+		if err := insert(ctx, q, alert.DeliverArgs{Alert: a.ID}); err != nil {
 			return fmt.Errorf("schedule %d: enqueue alert %d: %w", id, a.ID, err)
 		}
 	}
-	return w.Watch.SetRunAlerted(ctx, id, period, w.now())
+	return wa.SetRunAlerted(ctx, id, period, w.now())
 }
 
 // lookBack is how many earlier runs a site's last conclusive result is
@@ -326,33 +342,48 @@ func Targets(ctx context.Context, st store.Store, sc store.Schedule) ([]fleet.Ta
 	return out, base.TargetsFile, nil
 }
 
-// Workers are the River workers of schedules and alerts.
-type Workers struct {
-	Tick    *TickWorker
-	Run     *RunWorker
-	Deliver *alert.DeliverWorker
+// Options configure the schedule and alert jobs of a process.
+type Options struct {
+	// Base are the process's own scan options (see RunWorker.Base).
+	Base fleet.Options
+	// Tick is how often the schedules are looked at (0: DefaultTick; at
+	// least a second).
+	Tick time.Duration
+	// Poll: see RunWorker.Poll.
+	Poll time.Duration
+	// Workers is how many schedule and alert jobs run at once (0: 2).
+	Workers int
+	// Now replaces the clock of the periods (tests).
+	Now func() time.Time
+	// Deliver tunes the webhook deliveries (its Store is left nil: the
+	// queue's store is used).
+	Deliver alert.DeliverWorker
 }
 
-// Register adds them to a River workers bundle.
-func (ws Workers) Register(rw *river.Workers) error {
-	if err := river.AddWorkerSafely(rw, ws.Tick); err != nil {
-		return err
+// Register returns the registrar of the schedule and alert jobs for
+// queue.Open: the tick (a periodic job), the runs and the deliveries, on
+// their own queue (alert.QueueName).
+func Register(o Options) queue.Registrar {
+	return func(rw *river.Workers, cfg *river.Config) error {
+		deliver := o.Deliver
+		if err := river.AddWorkerSafely(rw, &TickWorker{Now: o.Now}); err != nil {
+			return err
+		}
+		if err := river.AddWorkerSafely(rw, &RunWorker{Base: o.Base, Poll: o.Poll, Now: o.Now}); err != nil {
+			return err
+		}
+		if err := river.AddWorkerSafely(rw, &deliver); err != nil {
+			return err
+		}
+		n := o.Workers
+		if n <= 0 {
+			n = 2
+		}
+		if cfg.Queues == nil {
+			cfg.Queues = map[string]river.QueueConfig{}
+		}
+		cfg.Queues[alert.QueueName] = river.QueueConfig{MaxWorkers: n}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, PeriodicJob(o.Tick))
+		return nil
 	}
-	if err := river.AddWorkerSafely(rw, ws.Run); err != nil {
-		return err
-	}
-	return river.AddWorkerSafely(rw, ws.Deliver)
-}
-
-// New makes the workers for one store. st must also be a store.Watcher.
-func New(st store.Store, q *Queue, options func(store.Schedule) (fleet.Options, error)) (Workers, error) {
-	w, ok := st.(store.Watcher)
-	if !ok {
-		return Workers{}, fmt.Errorf("schedule: the database does not keep schedules (%T)", st)
-	}
-	return Workers{
-		Tick:    &TickWorker{Store: w, Queue: q},
-		Run:     &RunWorker{Store: st, Watch: w, Queue: q, Options: options},
-		Deliver: &alert.DeliverWorker{Store: w},
-	}, nil
 }

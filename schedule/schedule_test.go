@@ -3,7 +3,6 @@ package schedule_test
 import (
 	"context"
 	"crypto/tls"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,12 +17,12 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 
 	"padlock/alert"
 	"padlock/fleet"
 	"padlock/lab"
+	"padlock/lab/peer"
+	"padlock/queue"
 	"padlock/schedule"
 	"padlock/store"
 )
@@ -86,69 +85,80 @@ func newClock(t time.Time) *clock     { c := &clock{}; c.Set(t); return c }
 func (c *clock) fn() func() time.Time { return c.Now }
 
 type env struct {
-	st      *store.SQLite
-	workers schedule.Workers
-	client  *river.Client[*sql.Tx]
+	st    store.Store
+	watch store.Watcher
+	q     *queue.Queue
+	opts  string // the schedules' scan settings (JSON)
 }
 
-// start opens the store and a River client on the same SQLite file, with
-// the schedule workers and a tick every second.
-func start(t *testing.T, opts func(store.Schedule) (fleet.Options, error), tune func(*schedule.Workers)) *env {
+// dialects runs test on SQLite and on a real PostgreSQL (skipped without
+// it, failed in CI); newDB makes a new empty database and returns what
+// store.Open takes.
+func dialects(t *testing.T, test func(t *testing.T, newDB func(t *testing.T) string)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, func(t *testing.T) string { return filepath.Join(t.TempDir(), "padlock.db") })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		test(t, func(t *testing.T) string { return peer.Postgres(t).NewDatabase() })
+	})
+}
+
+func openDB(t *testing.T, dsn string) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "padlock.db")
-	st, err := store.OpenSQLite(ctx, path)
+	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	return st
+}
+
+// start works the queue of st with the scan jobs and the schedule and
+// alert jobs, a tick every second.
+func start(t *testing.T, st store.Store, o schedule.Options) *env {
+	t.Helper()
+	ctx := context.Background()
+	ca, err := lab.DemoCA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(1)
-	t.Cleanup(func() { db.Close() })
-	drv := riversqlite.New(db)
-	mig, err := rivermigrate.New(drv, nil)
+	caFile, err := ca.Root().WriteRootPEM(t.TempDir(), "root")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		t.Fatalf("river migrate: %v", err)
-	}
-	q := &schedule.Queue{}
-	ws, err := schedule.New(st, q, opts)
+	// The schedules' settings: the TLS side only, no politeness delay,
+	// the lab CA trusted.
+	settings, err := json.Marshal(fleet.SettingsOf(fleet.Options{Rate: -1, Concurrency: 2, Retries: -1, Budget: time.Minute, CAFile: caFile}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tune != nil {
-		tune(&ws)
+	base := fleet.Options{Local: true}
+	o.Base = base
+	if o.Tick == 0 {
+		o.Tick = time.Second
 	}
-	rw := river.NewWorkers()
-	if err := ws.Register(rw); err != nil {
-		t.Fatal(err)
+	if o.Poll == 0 {
+		o.Poll = 200 * time.Millisecond
 	}
-	client, err := river.NewClient(drv, &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
-		Workers:           rw,
-		PeriodicJobs:      []*river.PeriodicJob{schedule.PeriodicJob(time.Second)},
-		FetchPollInterval: 100 * time.Millisecond,
-		FetchCooldown:     50 * time.Millisecond,
-		Logger:            slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	q, err := queue.Open(ctx, st, queue.Options{
+		Work:         true,
+		Concurrency:  4,
+		Register:     []queue.Registrar{fleet.Register(base), schedule.Register(o)},
+		PollInterval: 100 * time.Millisecond,
+		Logger:       slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.Client = client
-	if err := client.Start(ctx); err != nil {
+	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		client.Stop(sctx)
+		q.Stop(sctx)
 	})
-	return &env{st: st, workers: ws, client: client}
+	return &env{st: st, watch: st.(store.Watcher), q: q, opts: string(settings)}
 }
 
 // waitRuns waits until schedule id has n runs with their alerts made.
@@ -228,28 +238,19 @@ func (s *labSite) targetsFile(t *testing.T) string {
 	return file
 }
 
-// fastOptions: the TLS side only, no politeness delay, the lab CA trusted.
-func fastOptions(store.Schedule) (fleet.Options, error) {
-	ca, err := lab.DemoCA()
-	if err != nil {
-		return fleet.Options{}, err
-	}
-	o := fleet.Options{Rate: -1, Concurrency: 2, Retries: -1, Budget: time.Minute}
-	o.Assess.PKI.ExtraRoots = append(o.Assess.PKI.ExtraRoots, ca.Root().Cert)
-	return o, nil
-}
-
 // A schedule with a short interval fires by itself, period after period,
 // each run an ordinary finished scan.
-func TestScheduleFires(t *testing.T) {
+func TestScheduleFires(t *testing.T) { dialects(t, testScheduleFires) }
+
+func testScheduleFires(t *testing.T, newDB func(*testing.T) string) {
 	site := startLabSite(t, "modern")
-	e := start(t, fastOptions, nil)
+	e := start(t, openDB(t, newDB(t)), schedule.Options{})
 	ctx := context.Background()
-	id, err := e.st.AddSchedule(ctx, store.Schedule{Name: "often", Every: 2 * time.Second, TargetsFile: site.targetsFile(t)})
+	id, err := e.watch.AddSchedule(ctx, store.Schedule{Name: "often", Every: 2 * time.Second, TargetsFile: site.targetsFile(t), Options: e.opts})
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs := waitRuns(t, e.st, id, 2, 60*time.Second)
+	runs := waitRuns(t, e.watch, id, 2, 60*time.Second)
 	seen := map[int64]bool{}
 	for _, r := range runs {
 		if seen[r.Period] {
@@ -272,7 +273,7 @@ func TestScheduleFires(t *testing.T) {
 	if len(scans) != len(runs) {
 		t.Errorf("%d scans for %d runs", len(scans), len(runs))
 	}
-	al, _ := e.st.Alerts(ctx, store.AlertFilter{})
+	al, _ := e.watch.Alerts(ctx, store.AlertFilter{})
 	if len(al) != 0 {
 		t.Errorf("alerts for an unchanged site: %+v", al)
 	}
@@ -280,31 +281,90 @@ func TestScheduleFires(t *testing.T) {
 
 // A site made worse between two runs sends exactly one signed webhook; a
 // third run with nothing new sends nothing.
-func TestDeteriorationSendsOneWebhook(t *testing.T) {
+// Two processes running schedules on one database (two River clients, two
+// store handles) start each period's run once.
+func TestTwoSchedulers(t *testing.T) { dialects(t, testTwoSchedulers) }
+
+func testTwoSchedulers(t *testing.T, newDB func(*testing.T) string) {
+	site := startLabSite(t, "modern")
+	dsn := newDB(t)
+	a := start(t, openDB(t, dsn), schedule.Options{})
+	b := start(t, openDB(t, dsn), schedule.Options{})
+	ctx := context.Background()
+	id, err := a.watch.AddSchedule(ctx, store.Schedule{Name: "twice?", Every: 2 * time.Second, TargetsFile: site.targetsFile(t), Options: a.opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := waitRuns(t, b.watch, id, 3, 90*time.Second)
+	scans, err := b.st.Scans(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[store.ScanID]bool{}
+	for _, r := range runs {
+		if r.ScanID != 0 && seen[r.ScanID] {
+			t.Errorf("scan %d belongs to two runs", r.ScanID)
+		}
+		seen[r.ScanID] = true
+	}
+	// Every scan is one run's (a run still starting may have none yet).
+	if len(scans) > len(runs) {
+		t.Errorf("%d scans for %d runs: a period ran twice", len(scans), len(runs))
+	}
+	t.Logf("%d runs, %d scans, by two schedulers", len(runs), len(scans))
+
+	// A period's run job inserted again (River forgets completed jobs after
+	// a day) finds the period claimed and starts nothing.
+	if err := b.q.Insert(ctx, river.InsertManyParams{Args: schedule.RunArgs{Schedule: id, Period: runs[0].Period},
+		InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Second}}}); err != nil { // not the same unique key: River inserts it
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	a.q.Stop(ctx)
+	b.q.Stop(ctx)
+	again, _ := b.watch.Runs(ctx, id)
+	if r := again[0]; r.Period != runs[0].Period || r.ScanID != runs[0].ScanID {
+		t.Errorf("period %d rerun: %+v, was %+v", runs[0].Period, r, runs[0])
+	}
+	after, _ := b.st.Scans(ctx)
+	withScan := 0
+	for _, r := range again {
+		if r.ScanID != 0 {
+			withScan++
+		}
+	}
+	if len(after) != withScan {
+		t.Errorf("%d scans for %d runs with a scan", len(after), withScan)
+	}
+}
+
+func TestDeteriorationSendsOneWebhook(t *testing.T) { dialects(t, testDeterioration) }
+
+func testDeterioration(t *testing.T, newDB func(*testing.T) string) {
 	site := startLabSite(t, "modern", "legacy")
 	hook := newReceiver(t, "s3cret-for-tests", 0)
 	clk := newClock(time.Now())
-	e := start(t, fastOptions, func(ws *schedule.Workers) {
-		ws.Tick.Now, ws.Run.Now = clk.fn(), clk.fn()
-	})
+	e := start(t, openDB(t, newDB(t)), schedule.Options{Now: clk.fn()})
 	ctx := context.Background()
 	every := time.Hour
-	id, err := e.st.AddSchedule(ctx, store.Schedule{
-		Name: "weekly", Every: every, Anchor: clk.Now(), TargetsFile: site.targetsFile(t),
+	id, err := e.watch.AddSchedule(ctx, store.Schedule{
+		Name: "weekly", Every: every, Anchor: clk.Now(), TargetsFile: site.targetsFile(t), Options: e.opts,
 		WebhookURL: hook.URL + "/padlock", WebhookSecret: "s3cret-for-tests",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	waitRuns(t, e.st, id, 1, 60*time.Second)
+	waitRuns(t, e.watch, id, 1, 60*time.Second)
 	site.use("legacy")
+	due := time.Now()
 	clk.Add(every)
-	runs := waitRuns(t, e.st, id, 2, 60*time.Second)
+	runs := waitRuns(t, e.watch, id, 2, 60*time.Second)
 	waitFor(t, 20*time.Second, func() bool { b, _, _ := hook.accepted(); return len(b) >= 1 })
+	t.Logf("from the period's start to the webhook received: %s (tick every second, one loopback site)", time.Since(due).Round(10*time.Millisecond))
 
 	clk.Add(every)
-	runs = waitRuns(t, e.st, id, 3, 60*time.Second)
+	runs = waitRuns(t, e.watch, id, 3, 60*time.Second)
 	time.Sleep(time.Second) // a webhook that should not come has its chance
 
 	bodies, requests, bad := hook.accepted()
@@ -322,7 +382,7 @@ func TestDeteriorationSendsOneWebhook(t *testing.T) {
 		p.PreviousScan != int64(runs[0].ScanID) || p.From != "A" || p.To == "A" || len(changes) == 0 || changes[0].Kind != alert.GradeDown {
 		t.Errorf("payload %+v, changes %+v", p, changes)
 	}
-	al, err := e.st.Alerts(ctx, store.AlertFilter{})
+	al, err := e.watch.Alerts(ctx, store.AlertFilter{})
 	if err != nil || len(al) != 1 || al[0].Status != store.AlertSent || al[0].Attempts != 1 {
 		t.Errorf("stored alerts %+v, %v", al, err)
 	}
@@ -341,27 +401,29 @@ func waitFor(t *testing.T, within time.Duration, ok func() bool) {
 
 // A webhook that fails is retried with back-off until it answers 2xx, with
 // the same body; every attempt is signed.
-func TestWebhookRetried(t *testing.T) {
+func TestWebhookRetried(t *testing.T) { dialects(t, testWebhookRetried) }
+
+func testWebhookRetried(t *testing.T, newDB func(*testing.T) string) {
 	hook := newReceiver(t, "retry-secret", 2)
-	e := start(t, fastOptions, func(ws *schedule.Workers) {
-		ws.Deliver.Backoff = func(int) time.Duration { return 200 * time.Millisecond }
-	})
+	o := schedule.Options{}
+	o.Deliver.Backoff = func(int) time.Duration { return 200 * time.Millisecond }
+	e := start(t, openDB(t, newDB(t)), o)
 	ctx := context.Background()
 	base, err := e.st.CreateScan(ctx, store.Scan{Name: "fleet"}, []store.Target{{URL: "https://example.org/"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := e.st.AddSchedule(ctx, store.Schedule{Every: 24 * time.Hour, Anchor: time.Now().Add(time.Hour),
+	id, err := e.watch.AddSchedule(ctx, store.Schedule{Every: 24 * time.Hour, Anchor: time.Now().Add(time.Hour),
 		FleetScan: base, WebhookURL: hook.URL, WebhookSecret: "retry-secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	aid, ok, err := e.st.RecordAlert(ctx, store.Alert{ScheduleID: id, ScanID: base, Site: "example.org", From: "A", To: "F"},
+	aid, ok, err := e.watch.RecordAlert(ctx, store.Alert{ScheduleID: id, ScanID: base, Site: "example.org", From: "A", To: "F"},
 		[]store.KeyedChange{{Key: "example.org|grade-down|A>F|test", JSON: json.RawMessage(`{"kind":"grade-down","summary":"grade A → F","key":"example.org|grade-down|A>F|test"}`)}})
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if _, err := e.client.Insert(ctx, alert.DeliverArgs{Alert: aid}, nil); err != nil {
+	if err := e.q.Insert(ctx, river.InsertManyParams{Args: alert.DeliverArgs{Alert: aid}}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, func() bool { b, _, _ := hook.accepted(); return len(b) == 1 })
@@ -369,15 +431,19 @@ func TestWebhookRetried(t *testing.T) {
 	if requests != 3 || len(bad) != 0 {
 		t.Errorf("%d requests (want 3: two refused, one accepted), bad signatures %v", requests, bad)
 	}
-	waitFor(t, 5*time.Second, func() bool { a, _ := e.st.Alert(ctx, aid); return a.Status == store.AlertSent })
-	a, _ := e.st.Alert(ctx, aid)
+	waitFor(t, 5*time.Second, func() bool { a, _ := e.watch.Alert(ctx, aid); return a.Status == store.AlertSent })
+	a, _ := e.watch.Alert(ctx, aid)
 	if a.Attempts != 3 || a.LastError != "" || a.Sent.IsZero() {
 		t.Errorf("alert after delivery: %+v", a)
 	}
-	// A second job for the same alert is not inserted (unique by alert).
-	res, err := e.client.Insert(ctx, alert.DeliverArgs{Alert: aid}, nil)
-	if err != nil || !res.UniqueSkippedAsDuplicate {
-		t.Errorf("second delivery job: %+v, %v", res, err)
+	// Another job for the same alert is not inserted (unique by alert), and
+	// a delivered alert is not sent again.
+	if err := e.q.Insert(ctx, river.InsertManyParams{Args: alert.DeliverArgs{Alert: aid}}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if _, n, _ := hook.accepted(); n != 3 {
+		t.Errorf("%d requests after a second job for the same alert, want still 3", n)
 	}
 }
 

@@ -242,7 +242,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) scanFromPath(r *http.Request) (store.Scan, error) {
 	raw := r.PathValue("id")
 	if raw == "latest" {
-		scans, err := s.cfg.Store.LatestFinished(r.Context(), 1)
+		scans, err := s.fleetScans(r.Context())
 		if err != nil {
 			return store.Scan{}, err
 		}
@@ -474,11 +474,9 @@ func (s *Server) apiCheck(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("bad_request", "host: %v", err))
 		return
 	}
-	if a, err := netip.ParseAddr(t.Host); err == nil {
-		if err := s.guard.check(a); err != nil {
-			s.fail(w, r, &errRequest{http.StatusBadRequest, "private_address", "host: " + err.Error()})
-			return
-		}
+	if err := s.admitTarget(t); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	j, err := s.work.start(t, true)
 	if err != nil {
@@ -486,7 +484,7 @@ func (s *Server) apiCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v3/analyze?host="+url.QueryEscape(t.String())+"&all=done")
-	writeJSON(w, http.StatusAccepted, j.view(true))
+	writeJSON(w, http.StatusAccepted, j.view())
 }
 
 // clip shortens s for a message.

@@ -40,7 +40,7 @@ func buildKey(sc store.Scan, finished []store.Scan) string {
 // the latest finished scan. It returns store.ErrNotFound when there is no
 // such scan.
 func (s *Server) fleetFor(ctx context.Context, id store.ScanID) (*report.Fleet, error) {
-	finished, err := s.cfg.Store.LatestFinished(ctx, 0)
+	finished, err := s.fleetScans(ctx)
 	if err != nil {
 		return nil, err
 	}

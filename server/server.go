@@ -27,51 +27,50 @@
 //	POST /api/v1/scans                     start a scan of targets        (token)
 //	POST /api/v1/check                     start an assessment of one host (token)
 //
-// SSL Labs API v3-compatible subset:
+// SSL Labs API, v3 and v4 (the same calls under /api/v4/):
 //
 //	GET /api/v3/info
 //	GET /api/v3/analyze?host=…&startNew=on|fromCache=on&maxAge=…&all=on|done
 //	GET /api/v3/getEndpointData?host=…&s=IP
 //	GET /api/v3/getStatusCodes
+//	GET /api/v3/getRootCertsRaw?trustStore=1
+//	POST /api/v4/register                   refused: the operator registers emails
 //
-// # SSL Labs API v3 compatibility
+// # SSL Labs API compatibility
 //
-// The /api/v3 calls follow SSL Labs' ssllabs-api-docs-v3.md: the same
-// parameters, the same objects (package assess's Host and Endpoint are
-// shaped on them; padlock's own fields start with "padlock"), the status
-// cycle DNS → IN_PROGRESS → READY or ERROR, endpoint details only with
-// all=on (or all=done once the assessment is complete), errors as
-// {"errors": [{"field": "host", "message": "qp.mandatory"}]} with 400, 429
-// when every assessment slot is taken, and X-Max-Assessments and
-// X-Current-Assessments on every successful answer. A script written for
-// SSL Labs (analyze with startNew=on, poll analyze until READY, read
-// getEndpointData) works against padlock, with these deviations:
+// The calls follow SSL Labs' ssllabs-api-docs-v3.md (and v4's email
+// header): the same parameters, with the values clients send for switches
+// (on/off, true/false, yes/no, 1/0); the same objects, every documented
+// field with its documented JSON type, built by package labsapi from
+// padlock's result; the status cycle DNS → IN_PROGRESS → READY or ERROR;
+// endpoint details only with all=on (or all=done once complete); errors as
+// {"errors": [{"field": "host", "message": "qp.mandatory"}]}; 429 when
+// every assessment slot is taken or an anonymous caller is over its rate;
+// X-Max-Assessments and X-Current-Assessments on every answer.
+// docs/ssllabs-api.md is the user's guide. Where padlock differs:
 //
-//   - Starting an assessment is a write: analyze with startNew=on, or an
-//     analyze of a host without a cached result (which SSL Labs answers by
-//     starting one), needs "Authorization: Bearer TOKEN"; without it the
-//     answer is 401 with an errors list. Polling an assessment in progress
-//     and reading cached results need no token (unless Config.Private). Add
-//     the header to the script's requests.
-//   - The cache is the server's memory (the assessments it ran, for
-//     Config.CacheTTL; errors for 15 minutes) and the store (the
-//     assessments of stored scans). A plain analyze accepts a cached result
-//     younger than CacheTTL; fromCache=on accepts any, or one younger than
+//   - Starting an assessment needs "Authorization: Bearer TOKEN", or on
+//     /api/v4 an email header listed in Config.APIEmails, unless
+//     Config.AnonymousAnalyze opens it to anyone (at most
+//     Config.AnonymousPerHour starts an hour per client address, one a
+//     second). Closed by default; the 401 says how to open it. Polling and
+//     cached results need nothing (unless Config.Private).
+//   - The cache is the server's memory (Config.CacheTTL; errors 15
+//     minutes) and the store: every single-host assessment is saved as a
+//     finished one-target scan (TargetsFile store.SingleHostFile, left out of the
+//     dashboard), so results survive a restart. A plain analyze accepts a
+//     result younger than CacheTTL; fromCache=on any, or one younger than
 //     maxAge hours.
-//   - publish=on is accepted and ignored: padlock publishes nothing
-//     (isPublic is always false).
-//   - ignoreMismatch is accepted and has no effect: padlock always
-//     assesses a server whose certificate does not match (it grades M).
-//   - host may carry a port ("example.org:8443", "[2001:db8::1]:8443") or
-//     be an https:// URL; SSL Labs assesses port 443 only.
-//   - Hosts that resolve to private, loopback or otherwise non-public
-//     addresses end in status ERROR unless Config.AllowPrivate.
-//   - While an assessment runs, its endpoints report progress 0 and eta -1:
-//     padlock assesses a host's endpoints together and cannot tell how far
-//     it has got. maxAssessments and currentAssessments count every
-//     client's assessments and scans, not the caller's; newAssessmentCoolOff
-//     is 0 (no cool-off is enforced).
-//   - getRootCertsRaw is not provided.
+//   - publish=on is accepted and ignored (isPublic is always false);
+//     ignoreMismatch has no effect (padlock always assesses, grading M).
+//   - host may carry a port ("example.org:8443") or be an https:// URL.
+//   - The target rule is admitTarget's, the same for /api/v1/check: IP
+//     literals outside the public ranges are refused at once (400); names
+//     resolving to them end in ERROR, unless Config.AllowPrivate.
+//   - While an assessment runs, its endpoints report progress 0 and eta
+//     -1. maxAssessments and currentAssessments count every client's
+//     assessments and scans.
+//   - getRootCertsRaw serves Mozilla's store only (trustStore=1).
 //
 // # Security
 //
@@ -168,12 +167,27 @@ type Config struct {
 	CacheTTL time.Duration
 	// MaxCacheEntries bounds that cache. Default DefaultMaxCacheEntries.
 	MaxCacheEntries int
+	// AnonymousAnalyze lets callers without credentials start assessments
+	// through /api/v3/analyze and /api/v4/analyze, as SSL Labs clients
+	// (which send no token) expect: at most AnonymousPerHour from one
+	// client address, non-public targets still refused. Off by default.
+	AnonymousAnalyze bool
+	// AnonymousPerHour bounds those starts per client address (IPv6: per
+	// /64). Default DefaultAnonymousPerHour.
+	AnonymousPerHour int
+	// APIEmails are the addresses that may start assessments through
+	// /api/v4 with SSL Labs API v4's email header.
+	APIEmails []string
 	// BaseURL is where the pages are served from, for the links report
 	// writes (default "/").
 	BaseURL string
 
 	// dial replaces the guard's socket dialer (tests).
 	dial dialFunc
+	// caaServer is the DNS server CAA is asked from (host:port): default
+	// the first nameserver of /etc/resolv.conf, and none when a Resolver
+	// was given without it (tests).
+	caaServer string
 }
 
 // Server is the handler New returns. Close stops its background work.
@@ -185,7 +199,10 @@ type Server struct {
 	mux       *http.ServeMux
 	csp       string
 
-	work *assessor
+	work   *assessor
+	queue  queueView // the job queue, for the operators' view (queue.go)
+	anon   *anonLimiter
+	emails []string // APIEmails, normalised
 
 	buildMu sync.Mutex
 	builds  []builtFleet
@@ -220,13 +237,23 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.MaxCacheEntries <= 0 {
 		cfg.MaxCacheEntries = DefaultMaxCacheEntries
 	}
+	if cfg.AnonymousPerHour <= 0 {
+		cfg.AnonymousPerHour = DefaultAnonymousPerHour
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "/"
 	}
 	if !strings.HasSuffix(cfg.BaseURL, "/") {
 		cfg.BaseURL += "/"
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, anon: newAnonLimiter(cfg.AnonymousPerHour)}
+	for _, e := range cfg.APIEmails {
+		n := normEmail(e)
+		if n == "" {
+			return nil, fmt.Errorf("server: %q is not an email address", e)
+		}
+		s.emails = append(s.emails, n)
+	}
 	if cfg.Token != "" {
 		h := sha256.Sum256([]byte(cfg.Token))
 		s.tokenHash = &h
@@ -300,16 +327,26 @@ func (s *Server) routes() {
 	m.Handle("GET /api/v1/schedules", read(http.HandlerFunc(s.apiSchedules)))
 	m.Handle("POST /api/v1/scans", s.requireWrite(http.HandlerFunc(s.apiStartScan)))
 	m.Handle("POST /api/v1/check", s.requireWrite(http.HandlerFunc(s.apiCheck)))
+	s.queueRoutes(m)
 	m.Handle("GET /api/", read(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "not_found", "no such API route: "+r.Method+" "+r.URL.Path)
 	})))
 
-	// SSL Labs API v3-compatible subset: reads; analyze checks the token
+	// SSL Labs API v3 and v4: reads; analyze checks the credentials
 	// itself when it would start an assessment.
-	m.Handle("GET /api/v3/info", read(http.HandlerFunc(s.v3Info)))
-	m.Handle("GET /api/v3/analyze", read(http.HandlerFunc(s.v3Analyze)))
-	m.Handle("GET /api/v3/getEndpointData", read(http.HandlerFunc(s.v3EndpointData)))
-	m.Handle("GET /api/v3/getStatusCodes", read(http.HandlerFunc(s.v3StatusCodes)))
+	for _, v := range []string{"/api/v3/", "/api/v4/"} {
+		m.Handle("GET "+v+"info", read(http.HandlerFunc(s.v3Info)))
+		m.Handle("GET "+v+"analyze", read(http.HandlerFunc(s.v3Analyze)))
+		m.Handle("GET "+v+"getEndpointData", read(http.HandlerFunc(s.v3EndpointData)))
+		m.Handle("GET "+v+"getStatusCodes", read(http.HandlerFunc(s.v3StatusCodes)))
+		m.Handle("GET "+v+"getRootCertsRaw", read(http.HandlerFunc(s.v3RootCerts)))
+	}
+	m.Handle("POST /api/v4/register", read(http.HandlerFunc(s.v4Register)))
+	for _, v := range []string{"/api/v3/", "/api/v4/"} {
+		m.Handle("GET "+v, read(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			v3Errors(w, http.StatusNotFound, v3Error{Message: "no such API call: " + r.Method + " " + r.URL.Path})
+		})))
+	}
 	s.mux = m
 }
 
@@ -459,7 +496,7 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, st authState, writ
 // denyJSON writes an auth error in the shape of the API asked: SSL Labs'
 // errors list for /api/v3, padlock's error object otherwise.
 func (s *Server) denyJSON(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	if strings.HasPrefix(r.URL.Path, "/api/v3/") {
+	if strings.HasPrefix(r.URL.Path, "/api/v3/") || isV4(r) {
 		v3Errors(w, status, v3Error{Message: msg})
 		return
 	}

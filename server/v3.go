@@ -1,17 +1,25 @@
 package server
 
-// The SSL Labs API v3-compatible subset, /api/v3: see the package
+// The SSL Labs API, /api/v3 and /api/v4: see the package
 // documentation for what it follows and where it deviates.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/pem"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"padlock/assess"
+	"padlock/pki"
+	"padlock/server/labsapi"
 	"padlock/store"
 	"padlock/stored"
 )
@@ -36,51 +44,51 @@ func (s *Server) v3OK(w http.ResponseWriter, v any) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-// v3Info is SSL Labs' Info object.
-type v3Info struct {
-	EngineVersion        string   `json:"engineVersion"`
-	CriteriaVersion      string   `json:"criteriaVersion"`
-	MaxAssessments       int      `json:"maxAssessments"`
-	CurrentAssessments   int      `json:"currentAssessments"`
-	NewAssessmentCoolOff int64    `json:"newAssessmentCoolOff"`
-	Messages             []string `json:"messages"`
-}
-
 func (s *Server) v3Info(w http.ResponseWriter, _ *http.Request) {
 	msgs := []string{
-		"padlock: an SSL Labs API v3-compatible subset (info, analyze, getEndpointData, getStatusCodes); assessments are run by this server and nothing is published.",
-		"Starting a new assessment needs the header Authorization: Bearer TOKEN; polling and cached results do not.",
+		"padlock: an SSL Labs API-compatible server (v3 and v4: info, analyze, getEndpointData, getStatusCodes, getRootCertsRaw); assessments are run by this server and nothing is published.",
+	}
+	if s.cfg.AnonymousAnalyze {
+		msgs = append(msgs, fmt.Sprintf("New assessments may be started without credentials, at most %d an hour from one address.", s.cfg.AnonymousPerHour))
+	} else {
+		msgs = append(msgs, "Starting a new assessment needs Authorization: Bearer TOKEN (or, on /api/v4, a registered email header); polling and cached results do not.")
 	}
 	if !s.cfg.AllowPrivate {
 		msgs = append(msgs, "Hosts that resolve to private, loopback or otherwise non-public addresses are refused.")
 	}
-	s.v3OK(w, v3Info{
+	// SSL Labs' own value; enforced for anonymous callers (clients treat
+	// anything under a second as a broken answer).
+	coolOff := anonCoolOff.Milliseconds()
+	s.v3OK(w, labsapi.Info{
 		EngineVersion:        assess.EngineVersion,
 		CriteriaVersion:      assess.CriteriaVersion,
 		MaxAssessments:       s.cfg.MaxConcurrentScans,
 		CurrentAssessments:   s.work.current(),
-		NewAssessmentCoolOff: 0,
+		NewAssessmentCoolOff: coolOff,
 		Messages:             msgs,
 	})
 }
 
 func (s *Server) v3StatusCodes(w http.ResponseWriter, _ *http.Request) {
-	s.v3OK(w, map[string]any{"statusDetails": statusCodes})
+	s.v3OK(w, labsapi.StatusCodes{StatusDetails: statusCodes})
 }
 
-// v3Switch reads an on/off parameter ("" is off).
-func v3Switch(q map[string][]string, name string, allowed ...string) (string, *v3Error) {
+// v3Bool reads a switch parameter the way SSL Labs does: on/off, and the
+// true/false, yes/no and 1/0 that clients send ("" is off). allowed are
+// further values (all=done).
+func v3Bool(q map[string][]string, name string, allowed ...string) (string, *v3Error) {
 	v := ""
 	if vs := q[name]; len(vs) > 0 {
 		v = strings.ToLower(strings.TrimSpace(vs[0]))
 	}
-	if v == "" {
+	switch v {
+	case "", "off", "false", "no", "0":
 		return "off", nil
+	case "on", "true", "yes", "1":
+		return "on", nil
 	}
-	for _, a := range append([]string{"on", "off"}, allowed...) {
-		if v == a {
-			return v, nil
-		}
+	if slices.Contains(allowed, v) {
+		return v, nil
 	}
 	return "", &v3Error{Field: name, Message: "qp.invalid: want on or off" + strings.Join(append([]string{""}, allowed...), " or ")}
 }
@@ -119,14 +127,14 @@ func (s *Server) v3Analyze(w http.ResponseWriter, r *http.Request) {
 		name  string
 		extra []string
 	}{{"publish", nil}, {"startNew", nil}, {"fromCache", nil}, {"all", []string{"done"}}, {"ignoreMismatch", nil}} {
-		v, e := v3Switch(q, p.name, p.extra...)
+		v, e := v3Bool(q, p.name, p.extra...)
 		if e != nil {
 			errs = append(errs, *e)
 		}
 		vals[p.name] = v
 	}
 	var maxAge time.Duration
-	if v := q.Get("maxAge"); v != "" {
+	if v := strings.TrimSpace(q.Get("maxAge")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 24*365*10 {
 			errs = append(errs, v3Error{Field: "maxAge", Message: "qp.invalid: want a number of hours"})
@@ -157,39 +165,90 @@ func (s *Server) v3Analyze(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if h != nil {
-				s.v3OK(w, viewHost(h, full(true), 0))
+				s.v3OK(w, labsapi.FromHost(h, full(true), 0))
 				return
 			}
 		}
 	}
 	if j == nil {
-		switch s.auth(r, true) {
-		case authOK:
-		case authInvalid:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="padlock", error="invalid_token"`)
-			v3Errors(w, http.StatusUnauthorized, v3Error{Message: "the token is not valid"})
+		anonymous, ok := s.mayStart(w, r, t, startNew)
+		if !ok {
 			return
-		default:
-			w.Header().Set("WWW-Authenticate", `Bearer realm="padlock"`)
-			msg := "starting a new assessment needs the token: send Authorization: Bearer TOKEN"
-			if !startNew {
-				msg = "no cached assessment of " + t.String() + "; " + msg
-			}
-			v3Errors(w, http.StatusUnauthorized, v3Error{Field: "startNew", Message: msg})
+		}
+		if err := s.admitTarget(t); err != nil {
+			s.v3Fail(w, err)
 			return
 		}
 		var err error
 		if j, err = s.work.start(t, startNew); err != nil {
-			var re *errRequest
-			if errors.As(err, &re) {
-				v3Errors(w, re.status, v3Error{Message: re.msg})
-				return
-			}
-			v3Errors(w, http.StatusInternalServerError, v3Error{Message: "internal error"})
+			s.v3Fail(w, err)
 			return
 		}
+		if anonymous {
+			s.anon.record(clientAddr(r))
+		}
 	}
-	s.v3OK(w, j.view(full(j.isDone())))
+	s.v3OK(w, j.labsView(full(j.isDone())))
+}
+
+// v3Fail answers a request error in SSL Labs' shape.
+func (s *Server) v3Fail(w http.ResponseWriter, err error) {
+	var re *errRequest
+	if errors.As(err, &re) {
+		field := ""
+		if re.code == "private_address" || re.code == "bad_request" {
+			field = "host"
+		}
+		v3Errors(w, re.status, v3Error{Field: field, Message: re.msg})
+		return
+	}
+	v3Errors(w, http.StatusInternalServerError, v3Error{Message: "internal error"})
+}
+
+// mayStart decides whether the request may start a new assessment: with
+// the token; on /api/v4 with a registered email header; or anonymously
+// when the operator opened analyze to anonymous callers (rate-limited per
+// client address). It answers refusals itself.
+func (s *Server) mayStart(w http.ResponseWriter, r *http.Request, t assess.Target, startNew bool) (anonymous, ok bool) {
+	switch s.auth(r, true) {
+	case authOK:
+		return false, true
+	case authInvalid:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="padlock", error="invalid_token"`)
+		v3Errors(w, http.StatusUnauthorized, v3Error{Message: "the token is not valid"})
+		return false, false
+	}
+	if isV4(r) && s.emailOK(r) {
+		return false, true
+	}
+	if s.cfg.AnonymousAnalyze {
+		if wait := s.anon.wait(clientAddr(r)); wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			v3Errors(w, http.StatusTooManyRequests, v3Error{Message: fmt.Sprintf("too many new assessments from this address (at most %d an hour, one a second): try again in %d s", s.cfg.AnonymousPerHour, secs)})
+			return true, false
+		}
+		return true, true
+	}
+	msg := "starting a new assessment needs credentials: send Authorization: Bearer TOKEN"
+	if isV4(r) {
+		// SSL Labs v4 answers an unregistered email with 400 and the
+		// field "email", which v4 clients report as such.
+		msg = "this email address is not registered with this padlock server (the operator registers addresses with padlock serve --api-email ADDRESS); or send Authorization: Bearer TOKEN"
+		if r.Header.Get("email") == "" {
+			msg = "qp.mandatory: send the email header with an address the operator registered (padlock serve --api-email ADDRESS), or Authorization: Bearer TOKEN"
+		}
+		msg += "; the operator can also open analyze to anonymous callers, rate-limited per client address, with padlock serve --anonymous-analyze"
+		v3Errors(w, http.StatusBadRequest, v3Error{Field: "email", Message: msg})
+		return false, false
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="padlock"`)
+	msg += "; the operator can open analyze to anonymous callers, rate-limited per client address, with padlock serve --anonymous-analyze"
+	if !startNew {
+		msg = "no cached assessment of " + t.String() + "; " + msg
+	}
+	v3Errors(w, http.StatusUnauthorized, v3Error{Field: "startNew", Message: msg})
+	return false, false
 }
 
 func (s *Server) v3EndpointData(w http.ResponseWriter, r *http.Request) {
@@ -206,7 +265,7 @@ func (s *Server) v3EndpointData(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		errs = append(errs, v3Error{Field: "s", Message: "qp.invalid: not an IP address"})
 	}
-	if _, e := v3Switch(q, "fromCache"); e != nil {
+	if _, e := v3Bool(q, "fromCache"); e != nil {
 		errs = append(errs, *e)
 	}
 	if len(errs) > 0 {
@@ -215,7 +274,7 @@ func (s *Server) v3EndpointData(w http.ResponseWriter, r *http.Request) {
 	}
 	ip = ip.Unmap().WithZone("")
 	if j := s.work.lookup(t.String(), 0); j != nil {
-		if ep := j.endpoint(ip); ep != nil {
+		if ep := j.labsEndpoint(ip); ep != nil {
 			s.v3OK(w, ep)
 			return
 		}
@@ -234,15 +293,57 @@ func (s *Server) v3EndpointData(w http.ResponseWriter, r *http.Request) {
 	}
 	for i := range h.Endpoints {
 		if a, err := netip.ParseAddr(h.Endpoints[i].IPAddress); err == nil && a.Unmap() == ip {
-			s.v3OK(w, &h.Endpoints[i])
+			s.v3OK(w, labsapi.FromEndpoint(h, &h.Endpoints[i], true))
 			return
 		}
 	}
 	v3Errors(w, http.StatusBadRequest, v3Error{Field: "s", Message: "qp.invalid: " + ip.String() + " is not an endpoint of the assessment of " + t.String()})
 }
 
+// v3RootCerts serves getRootCertsRaw: the trust store padlock judges
+// chains against, as text (a comment block, then the PEM, per root).
+// trustStore 1 is Mozilla's, the only store padlock has; 2 to 5 (Apple,
+// Android, Java, Windows at SSL Labs) are refused.
+func (s *Server) v3RootCerts(w http.ResponseWriter, r *http.Request) {
+	ts := strings.TrimSpace(r.URL.Query().Get("trustStore"))
+	if ts != "" && ts != "1" {
+		v3Errors(w, http.StatusBadRequest, v3Error{Field: "trustStore", Message: "qp.invalid: padlock judges trust against Mozilla's store only (trustStore=1)"})
+		return
+	}
+	var b strings.Builder
+	for _, c := range pki.MozillaRootCerts() {
+		sum := sha256.Sum256(c.Raw)
+		fmt.Fprintf(&b, "# %s\n", oneLine(c.Subject.String()))
+		fmt.Fprintf(&b, "# SHA256 Fingerprint: %s\n", hex.EncodeToString(sum[:]))
+		fmt.Fprintf(&b, "# Not Before: %s\n", c.NotBefore.UTC().Format(time.RFC1123))
+		fmt.Fprintf(&b, "# Not After: %s\n", c.NotAfter.UTC().Format(time.RFC1123))
+		b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+		b.WriteString("\n")
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Max-Assessments", strconv.Itoa(s.cfg.MaxConcurrentScans))
+	w.Header().Set("X-Current-Assessments", strconv.Itoa(s.work.current()))
+	io.WriteString(w, b.String())
+}
+
+// v4Register answers SSL Labs v4's register call: on padlock the operator
+// registers the addresses (padlock serve --api-email).
+func (s *Server) v4Register(w http.ResponseWriter, _ *http.Request) {
+	v3Errors(w, http.StatusBadRequest, v3Error{Field: "email", Message: "registration is done by the operator of this padlock server: padlock serve --api-email ADDRESS"})
+}
+
+// oneLine drops control characters.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // storedHost returns the newest stored assessment of t no older than
-// maxAge (0: any age), or nil.
+// maxAge (0: any age; ERROR results errorCacheTTL at most), or nil.
 func (s *Server) storedHost(r *http.Request, t assess.Target, maxAge time.Duration) (*assess.Host, error) {
 	key := store.SiteKey(t.String())
 	hist, err := s.cfg.Store.History(r.Context(), key)
@@ -258,36 +359,18 @@ func (s *Server) storedHost(r *http.Request, t assess.Target, maxAge time.Durati
 		if h.Status != assess.StatusReady && h.Status != assess.StatusError {
 			continue
 		}
-		if maxAge > 0 && time.Since(time.UnixMilli(h.TestTime)) > maxAge {
+		age := time.Since(time.UnixMilli(h.TestTime))
+		if maxAge > 0 && age > maxAge {
+			continue
+		}
+		// Errors are kept as briefly as in memory, so that a target that
+		// failed (e.g. to resolve) is tried again.
+		if h.Status == assess.StatusError && age > errorCacheTTL {
 			continue
 		}
 		return h, nil
 	}
 	return nil, nil
-}
-
-// hostView is a finished Host as analyze returns it.
-type hostView struct {
-	*assess.Host
-	// CacheExpiryTime is when the result leaves the cache (ms since 1970);
-	// set for errors, as SSL Labs does.
-	CacheExpiryTime int64 `json:"cacheExpiryTime,omitempty"`
-}
-
-// viewHost returns h with full endpoint details, or summarised (no
-// details, no rating breakdown) when full is false.
-func viewHost(h *assess.Host, full bool, expiry int64) hostView {
-	if full {
-		return hostView{h, expiry}
-	}
-	c := *h
-	c.Endpoints = make([]assess.Endpoint, len(h.Endpoints))
-	for i, ep := range h.Endpoints {
-		ep.Details = nil
-		ep.PadlockGrade = nil
-		c.Endpoints[i] = ep
-	}
-	return hostView{&c, expiry}
 }
 
 // progressHost is the Host object of an assessment still running.
@@ -301,7 +384,7 @@ type progressHost struct {
 	StartTime       int64              `json:"startTime"`
 	EngineVersion   string             `json:"engineVersion"`
 	CriteriaVersion string             `json:"criteriaVersion"`
-	Endpoints       []progressEndpoint `json:"endpoints,omitempty"`
+	Endpoints       []progressEndpoint `json:"endpoints"`
 }
 
 // progressEndpoint is the Endpoint object of an endpoint being assessed.
@@ -315,9 +398,9 @@ type progressEndpoint struct {
 	Delegation           int    `json:"delegation"`
 }
 
-// view is the job's Host object now: the result when done (full or
-// summarised), else its progress.
-func (j *job) view(full bool) any {
+// labsView is the job's SSL Labs Host object now: the result when done
+// (full or summarised), else its progress.
+func (j *job) labsView(full bool) any {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.host != nil {
@@ -325,8 +408,22 @@ func (j *job) view(full bool) any {
 		if j.host.Status == assess.StatusError {
 			expiry = j.finished.Add(errorCacheTTL).UnixMilli()
 		}
-		return viewHost(j.host, full, expiry)
+		return labsapi.FromHost(j.host, full, expiry)
 	}
+	return j.progressLocked()
+}
+
+// view is the job's Host object in padlock's own shape (/api/v1/check).
+func (j *job) view() any {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.host != nil {
+		return j.host
+	}
+	return j.progressLocked()
+}
+
+func (j *job) progressLocked() progressHost {
 	p := progressHost{
 		Host:            j.target.Host,
 		Port:            int(j.target.Port),
@@ -336,6 +433,7 @@ func (j *job) view(full bool) any {
 		StartTime:       j.started.UnixMilli(),
 		EngineVersion:   assess.EngineVersion,
 		CriteriaVersion: assess.CriteriaVersion,
+		Endpoints:       []progressEndpoint{},
 	}
 	if j.status == statusInProgress {
 		p.StatusMessage = msgInProgress
@@ -357,15 +455,15 @@ func progressEndpointOf(a netip.Addr) progressEndpoint {
 	}
 }
 
-// endpoint returns the job's endpoint at ip (full when done, its progress
-// otherwise), or nil.
-func (j *job) endpoint(ip netip.Addr) any {
+// labsEndpoint returns the job's endpoint at ip in SSL Labs' shape (full
+// when done, its progress otherwise), or nil.
+func (j *job) labsEndpoint(ip netip.Addr) any {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.host != nil {
 		for i := range j.host.Endpoints {
 			if a, err := netip.ParseAddr(j.host.Endpoints[i].IPAddress); err == nil && a.Unmap() == ip {
-				return &j.host.Endpoints[i]
+				return labsapi.FromEndpoint(j.host, &j.host.Endpoints[i], true)
 			}
 		}
 		return nil

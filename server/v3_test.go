@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"padlock/assess"
+	"padlock/store"
 )
 
 func TestV3Info(t *testing.T) {
@@ -49,16 +51,16 @@ func TestV3Errors(t *testing.T) {
 		{"/api/v3/analyze?host=example.org&startNew=on&fromCache=on", 400, "startNew", "qp.invalid"},
 		{"/api/v3/analyze?host=example.org&fromCache=on&maxAge=soon", 400, "maxAge", "qp.invalid"},
 		{"/api/v3/analyze?host=example.org&all=maybe", 400, "all", "qp.invalid"},
-		{"/api/v3/analyze?host=example.org&publish=yes", 400, "publish", "qp.invalid"},
+		{"/api/v3/analyze?host=example.org&publish=maybe", 400, "publish", "qp.invalid"},
 		{"/api/v3/getEndpointData?host=example.org", 400, "s", "qp.mandatory"},
 		{"/api/v3/getEndpointData?host=example.org&s=nope", 400, "s", "qp.invalid"},
 		{"/api/v3/getEndpointData?s=192.0.2.1", 400, "host", "qp.mandatory"},
 		{"/api/v3/getEndpointData?host=never.example&s=192.0.2.1", 400, "host", "no assessment"},
 		{"/api/v3/getEndpointData?host=www.example.org&s=192.0.2.99", 400, "s", "not an endpoint"},
 		// Starting an assessment is a write.
-		{"/api/v3/analyze?host=example.org&startNew=on", 401, "startNew", "token"},
+		{"/api/v3/analyze?host=example.org&startNew=on", 401, "startNew", "Bearer TOKEN"},
 		{"/api/v3/analyze?host=never-assessed.example", 401, "startNew", "no cached assessment"},
-		{"/api/v3/analyze?host=never-assessed.example&fromCache=on", 401, "startNew", "token"},
+		{"/api/v3/analyze?host=never-assessed.example&fromCache=on", 401, "startNew", "--anonymous-analyze"},
 	} {
 		r := do(t, "GET", ts.URL+c.path, "", nil)
 		if r.status != c.status {
@@ -209,6 +211,24 @@ func TestV3AnalyzeCycle(t *testing.T) {
 		m = do(t, "GET", ts.URL+"/api/v3/analyze?host="+host, "", nil).json(t)
 		return m["status"] == "READY" || m["status"] == "ERROR"
 	})
+
+	// The assessments are in the store, out of the fleet views, and a new
+	// server on the same store serves them.
+	scans, err := cfg.Store.Scans(context.Background())
+	if err != nil || len(scans) != 2 || scans[0].TargetsFile != store.SingleHostFile || scans[0].Status != store.StatusFinished {
+		t.Errorf("stored: %v %+v", err, scans)
+	}
+	if r := do(t, "GET", ts.URL+"/api/v1/scans/latest", "", nil); r.status != http.StatusNotFound {
+		t.Errorf("latest fleet scan: %d %.200s", r.status, r.body)
+	}
+	ts2, _ := newTestServer(t, Config{AllowPrivate: true, Store: cfg.Store})
+	m = do(t, "GET", ts2.URL+"/api/v3/analyze?host="+host+"&fromCache=true&maxAge=1", "", nil).json(t)
+	if m["status"] != "READY" {
+		t.Errorf("after a restart: %v", m)
+	}
+	if r := do(t, "GET", ts2.URL+"/api/v3/getEndpointData?host="+host+"&s=127.0.0.1", "", nil); r.status != 200 || r.json(t)["details"] == nil {
+		t.Errorf("getEndpointData after a restart: %d %.200s", r.status, r.body)
+	}
 }
 
 func TestV3Busy(t *testing.T) {

@@ -251,6 +251,10 @@ func (a *assessor) run(j *job) {
 			d.HostStartTime = h.StartTime
 		}
 	}
+	a.s.lookupNames(ctx, h)
+	// Stored before it is READY, so that a client that saw READY finds
+	// it in the store (/api/v1/sites) too.
+	a.s.saveSingle(ctx, h, j.started)
 	j.finish(h, false)
 	a.s.log.Info("assessment done", "target", j.key, "status", h.Status, "grade", h.PadlockSite.Grade, "duration", time.Since(j.started).Round(time.Millisecond))
 }

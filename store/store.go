@@ -1,5 +1,6 @@
 // Package store keeps scans and their assessments: SQLite embedded by
-// default, shaped so PostgreSQL can sit behind the same interface.
+// default, or PostgreSQL for fleets worked by many machines, behind one
+// interface and one set of queries.
 //
 // # Model
 //
@@ -10,13 +11,14 @@
 // filtering and charts (grade, flags, protocols, certificate expiry) and
 // the full result JSON. SaveAssessment commits each assessment on its own
 // as soon as the target finishes, so a scan killed with SIGKILL loses only
-// the targets that had not finished; Pending lists them for --resume.
+// the targets that had not finished; Pending lists them (fleet requeues
+// those without a live job on --resume).
 // Saving an assessment twice for the same (scan, target) replaces the
 // first: re-runs never duplicate.
 //
 // # API summary
 //
-//	st, err := store.Open(ctx, "padlock.db")   // or "sqlite:path"; "postgres://…" is refused for now
+//	st, err := store.Open(ctx, "padlock.db")   // or "sqlite:path", or "postgres://user@host/db"
 //	defer st.Close()
 //	id, err := st.CreateScan(ctx, store.Scan{Name: …, TargetsFile: …, Started: time.Now(), Options: `{…}`}, targets)
 //	// CreateScan sets targets[i].ID, targets[i].ScanID and targets[i].Site (SiteKey of Site, or of URL).
@@ -43,6 +45,17 @@
 // goose migrations in migrations/sqlite are applied when the database is
 // opened. Writes from one process are serialised (SQLite has one writer at
 // a time); reads run concurrently with them.
+//
+// PostgreSQL (OpenPostgres) runs on a pgx pool, shared with the job queue;
+// its goose migrations (migrations/postgres) create the same tables and
+// columns, so both dialects run the same queries. Two processes opening a
+// new database at once are serialised by an advisory lock.
+//
+// # Shared per-IP limits
+//
+// LeaseIP, ReleaseIP and ReserveIPRate keep the per-IP politeness limits
+// in the database (tables ip_leases and ip_rates), so that every process
+// scanning from it holds them together (see fleet.SharedLimits).
 package store
 
 import (
@@ -195,6 +208,12 @@ var (
 // Store persists scans, targets and assessments. Implementations are safe
 // for concurrent use.
 type Store interface {
+	// CreateScanTx is CreateScan that also runs then inside the
+	// transaction, after the scan and its targets are written and before
+	// the commit: the queue inserts the scan's jobs there, so that a scan
+	// exists with all its jobs or not at all. An error from then rolls
+	// everything back.
+	CreateScanTx(ctx context.Context, s Scan, targets []Target, then ThenFunc) (ScanID, error)
 	// CreateScan stores a scan and its targets in one transaction and
 	// returns the scan's id. On success it sets targets[i].ID,
 	// targets[i].ScanID and targets[i].Site (SiteKey of Site, or of URL
@@ -220,6 +239,10 @@ type Store interface {
 	// "M", "U" or ""; Result must be valid JSON (or empty) of at most
 	// MaxResultBytes (else ErrResultTooLarge). A zero Finished is now.
 	SaveAssessment(ctx context.Context, a Assessment) error
+	// Assessed returns which of a scan's targets (by id) have an
+	// assessment already: a job run again after its worker died skips
+	// them.
+	Assessed(ctx context.Context, id ScanID, targets []int64) (map[int64]bool, error)
 	// Assessments returns a scan's assessments in target id order.
 	Assessments(ctx context.Context, id ScanID) ([]Assessment, error)
 	// SetScanStatus sets a scan's status and finish time (zero: none).
@@ -228,20 +251,53 @@ type Store interface {
 	// first. site is normalised with SiteKey, so a URL works too. A scan
 	// that listed the site more than once contributes one per target.
 	History(ctx context.Context, site string) ([]Assessment, error)
+	// Dialect says which database this is.
+	Dialect() Dialect
+
+	// LeaseIP takes one of slots connection slots at addr for holder (a
+	// token unique to the connection) until ttl from now, if one is free;
+	// a lease whose holder never released it is free once expired.
+	LeaseIP(ctx context.Context, addr string, slots int, holder string, ttl time.Duration) (slot int, ok bool, err error)
+	// ReleaseIP gives a leased slot back.
+	ReleaseIP(ctx context.Context, addr string, slot int, holder string) error
+	// ReserveIPRate reserves addr's next start time under a rate of one
+	// connection per interval with bursts of burst (GCRA) and returns how
+	// long to wait for it. Times are the database's clock, so machines
+	// with skewed clocks still share one schedule.
+	ReserveIPRate(ctx context.Context, addr string, interval time.Duration, burst int) (wait time.Duration, err error)
+
 	// Close releases the database.
 	Close() error
 }
 
+// Dialect is a store's SQL database.
+type Dialect string
+
+// Dialects.
+const (
+	SQLiteDialect Dialect = "sqlite"
+	Postgres      Dialect = "postgres"
+)
+
+// Tx is a transaction open on a store's database, handed to ThenFunc:
+// a *sql.Tx on SQLite, a pgx.Tx on PostgreSQL (what River's driver for
+// the dialect takes).
+type Tx any
+
+// ThenFunc runs inside CreateScanTx's transaction with the scan's id and
+// its stored targets (IDs and Site set).
+type ThenFunc func(ctx context.Context, tx Tx, id ScanID, targets []Target) error
+
 // Open opens the store a DSN names:
 //
 //	"padlock.db", "/path/to/x.db", "sqlite:path", "sqlite://path"  SQLite (created if missing)
-//	"postgres://…", "postgresql://…"                              not supported yet (ErrUnsupported)
+//	"postgres://…", "postgresql://…"                              PostgreSQL (OpenPostgres)
 func Open(ctx context.Context, dsn string) (Store, error) {
 	switch {
 	case dsn == "":
 		return nil, errors.New("store: no database given")
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"), strings.HasPrefix(dsn, "pg:"):
-		return nil, fmt.Errorf("%w: PostgreSQL is not supported yet; use a SQLite file (e.g. padlock.db)", ErrUnsupported)
+	case IsPostgres(dsn):
+		return OpenPostgres(ctx, dsn)
 	case strings.HasPrefix(dsn, "sqlite://"):
 		dsn = strings.TrimPrefix(dsn, "sqlite://")
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -254,6 +310,20 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Redact returns dsn fit to print: a URL without its password (or a
+// path as it is).
+func Redact(dsn string) string {
+	if !strings.Contains(dsn, "://") {
+		return dsn
+	}
+	return redact(dsn)
 }
 
 // redact drops a URL's password.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"padlock/lab/peer"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -27,6 +28,35 @@ func openTemp(t *testing.T) (*SQLite, string) {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s, path
+}
+
+// eachDialect runs test on a new SQLite store and on a new database of a
+// real PostgreSQL server (skipped without PostgreSQL, failed in CI).
+func eachDialect(t *testing.T, test func(t *testing.T, s Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		s, _ := openTemp(t)
+		test(t, s)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg := peer.Postgres(t)
+		s, err := OpenPostgres(context.Background(), pg.NewDatabase())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		test(t, s)
+	})
+}
+
+// sqlOf is the shared query layer of either store.
+func sqlOf(s Store) *sqlDB {
+	switch s := s.(type) {
+	case *SQLite:
+		return s.sqlDB
+	case *PostgreSQL:
+		return s.sqlDB
+	}
+	panic("unknown store")
 }
 
 func sampleTargets(n int) []Target {
@@ -99,14 +129,19 @@ func TestOpenDSN(t *testing.T) {
 		}
 		st.Close()
 	}
-	for _, dsn := range []string{"postgres://u:secret@db/padlock", "postgresql://db/padlock"} {
+	// Nothing listens on port 1 of loopback: a clear error naming the
+	// database, without its password.
+	for _, dsn := range []string{"postgres://u:secret@127.0.0.1:1/padlock?sslmode=disable", "postgresql://127.0.0.1:1/padlock?sslmode=disable"} {
 		_, err := Open(ctx, dsn)
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "not supported yet") {
-			t.Errorf("Open(%q) = %v, want ErrUnsupported, not supported yet", dsn, err)
+		if err == nil || !strings.Contains(err.Error(), "cannot reach PostgreSQL at postgres") || !strings.Contains(err.Error(), "127.0.0.1:1/padlock") {
+			t.Errorf("Open(%q) = %v, want cannot reach PostgreSQL at …", dsn, err)
 		}
 		if err != nil && strings.Contains(err.Error(), "secret") {
 			t.Errorf("error shows the password: %v", err)
 		}
+	}
+	if _, err := Open(ctx, "postgres://u:secret@127.0.0.1:1/x?sslmode=bogus"); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Open(bad URL) = %v", err)
 	}
 	if _, err := Open(ctx, "mysql://u:secret@db/x"); !errors.Is(err, ErrUnsupported) || strings.Contains(err.Error(), "secret") {
 		t.Errorf("Open(mysql) = %v", err)
@@ -116,9 +151,10 @@ func TestOpenDSN(t *testing.T) {
 	}
 }
 
-func TestCreateScanAndTargets(t *testing.T) {
+func TestCreateScanAndTargets(t *testing.T) { eachDialect(t, testCreateScanAndTargets) }
+
+func testCreateScanAndTargets(t *testing.T, s Store) {
 	ctx := context.Background()
-	s, _ := openTemp(t)
 	started := time.Date(2026, 7, 1, 9, 30, 0, 123456789, time.UTC)
 	targets := []Target{
 		{Organisation: "Cheshire", URL: "https://www.Cheshire.Police.UK/", Group: "police", Tags: []string{"main", "uk"}, Notes: "n", Line: 2},
@@ -180,8 +216,11 @@ func TestCreateScanAndTargets(t *testing.T) {
 }
 
 func TestSaveAssessmentPendingAndResave(t *testing.T) {
+	eachDialect(t, testSaveAssessmentPendingAndResave)
+}
+
+func testSaveAssessmentPendingAndResave(t *testing.T, s Store) {
 	ctx := context.Background()
-	s, _ := openTemp(t)
 	id, targets := newScan(t, s, 5)
 
 	pending, err := s.Pending(ctx, id)
@@ -235,7 +274,7 @@ func TestSaveAssessmentPendingAndResave(t *testing.T) {
 		t.Errorf("after re-save: %+v", got)
 	}
 	var rows int
-	s.db.QueryRowContext(ctx, "SELECT count(*) FROM assessments").Scan(&rows)
+	sqlOf(s).db.QueryRowContext(ctx, "SELECT count(*) FROM assessments").Scan(&rows)
 	if rows != 2 {
 		t.Errorf("%d assessment rows, want 2", rows)
 	}
@@ -257,9 +296,10 @@ func TestSaveAssessmentPendingAndResave(t *testing.T) {
 	}
 }
 
-func TestSaveAssessmentRefusals(t *testing.T) {
+func TestSaveAssessmentRefusals(t *testing.T) { eachDialect(t, testSaveAssessmentRefusals) }
+
+func testSaveAssessmentRefusals(t *testing.T, s Store) {
 	ctx := context.Background()
-	s, _ := openTemp(t)
 	id1, t1 := newScan(t, s, 1)
 	id2, _ := newScan(t, s, 1)
 
@@ -538,9 +578,10 @@ func TestConcurrentSaves(t *testing.T) {
 	}
 }
 
-func TestHistoryAndLatestFinished(t *testing.T) {
+func TestHistoryAndLatestFinished(t *testing.T) { eachDialect(t, testHistoryAndLatestFinished) }
+
+func testHistoryAndLatestFinished(t *testing.T, s Store) {
 	ctx := context.Background()
-	s, _ := openTemp(t)
 	mk := func(name string, started time.Time, grade string) ScanID {
 		targets := []Target{
 			{Organisation: "Cheshire", URL: "https://www.cheshire.example/"},

@@ -149,7 +149,10 @@ type Watcher interface {
 	SetAlertDelivery(ctx context.Context, id AlertID, st AlertStatus, attempts int, sent time.Time, lastError string) error
 }
 
-var _ Watcher = (*SQLite)(nil)
+var (
+	_ Watcher = (*SQLite)(nil)
+	_ Watcher = (*PostgreSQL)(nil)
+)
 
 // DefaultExpiryDays is the default Schedule.ExpiryDays.
 const DefaultExpiryDays = 14
@@ -168,7 +171,7 @@ func (s Schedule) check() error {
 	return nil
 }
 
-func (s *SQLite) AddSchedule(ctx context.Context, sc Schedule) (ScheduleID, error) {
+func (s *sqlDB) AddSchedule(ctx context.Context, sc Schedule) (ScheduleID, error) {
 	if err := sc.check(); err != nil {
 		return 0, err
 	}
@@ -189,16 +192,12 @@ func (s *SQLite) AddSchedule(ctx context.Context, sc Schedule) (ScheduleID, erro
 		}
 		fleet = int64(sc.FleetScan)
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO schedules (name, every_ms, anchor_ms, targets_file, fleet_scan_id,
-		options, webhook_url, webhook_secret, expiry_days, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	defer s.lockWrites()()
+	var id int64
+	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO schedules (name, every_ms, anchor_ms, targets_file, fleet_scan_id,
+		options, webhook_url, webhook_secret, expiry_days, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		sc.Name, sc.Every.Milliseconds(), sc.Anchor.UnixMilli(), sc.TargetsFile, fleet,
-		sc.Options, sc.WebhookURL, sc.WebhookSecret, sc.ExpiryDays, now.UnixMilli())
-	if err != nil {
-		return 0, fmt.Errorf("store: add schedule: %w", err)
-	}
-	id, err := res.LastInsertId()
+		sc.Options, sc.WebhookURL, sc.WebhookSecret, sc.ExpiryDays, now.UnixMilli()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: add schedule: %w", err)
 	}
@@ -229,8 +228,8 @@ func scheduleRow(r interface{ Scan(...any) error }) (Schedule, error) {
 	return sc, nil
 }
 
-func (s *SQLite) Schedule(ctx context.Context, id ScheduleID) (Schedule, error) {
-	sc, err := scheduleRow(s.db.QueryRowContext(ctx, `SELECT `+scheduleCols+` FROM schedules WHERE id = ?`, id))
+func (s *sqlDB) Schedule(ctx context.Context, id ScheduleID) (Schedule, error) {
+	sc, err := scheduleRow(s.db.QueryRowContext(ctx, s.q(`SELECT `+scheduleCols+` FROM schedules WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sc, fmt.Errorf("schedule %d: %w", id, ErrNotFound)
 	}
@@ -240,8 +239,8 @@ func (s *SQLite) Schedule(ctx context.Context, id ScheduleID) (Schedule, error) 
 	return sc, nil
 }
 
-func (s *SQLite) Schedules(ctx context.Context) ([]Schedule, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+scheduleCols+` FROM schedules ORDER BY id`)
+func (s *sqlDB) Schedules(ctx context.Context) ([]Schedule, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+scheduleCols+` FROM schedules ORDER BY id`))
 	if err != nil {
 		return nil, fmt.Errorf("store: schedules: %w", err)
 	}
@@ -260,10 +259,9 @@ func (s *SQLite) Schedules(ctx context.Context) ([]Schedule, error) {
 	return out, nil
 }
 
-func (s *SQLite) RemoveSchedule(ctx context.Context, id ScheduleID) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `DELETE FROM schedules WHERE id = ?`, id)
+func (s *sqlDB) RemoveSchedule(ctx context.Context, id ScheduleID) error {
+	defer s.lockWrites()()
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM schedules WHERE id = ?`), id)
 	if err != nil {
 		return fmt.Errorf("store: remove schedule %d: %w", id, err)
 	}
@@ -295,32 +293,30 @@ func runRow(r interface{ Scan(...any) error }) (Run, error) {
 	return run, nil
 }
 
-func (s *SQLite) ClaimRun(ctx context.Context, id ScheduleID, period int64, started time.Time) (Run, bool, error) {
+func (s *sqlDB) ClaimRun(ctx context.Context, id ScheduleID, period int64, started time.Time) (Run, bool, error) {
 	if started.IsZero() {
 		started = time.Now()
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO schedule_runs (schedule_id, period, started_ms) VALUES (?, ?, ?)
-		ON CONFLICT (schedule_id, period) DO NOTHING`, id, period, started.UnixMilli())
+	defer s.lockWrites()()
+	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO schedule_runs (schedule_id, period, started_ms) VALUES (?, ?, ?)
+		ON CONFLICT (schedule_id, period) DO NOTHING`), id, period, started.UnixMilli())
 	if err != nil {
-		if strings.Contains(err.Error(), "FOREIGN KEY") {
+		if m := err.Error(); strings.Contains(m, "FOREIGN KEY") || strings.Contains(m, "SQLSTATE 23503") {
 			return Run{}, false, fmt.Errorf("schedule %d: %w", id, ErrNotFound)
 		}
 		return Run{}, false, fmt.Errorf("store: claim run %d/%d: %w", id, period, err)
 	}
 	n, _ := res.RowsAffected()
-	run, err := runRow(s.db.QueryRowContext(ctx, `SELECT `+runCols+` FROM schedule_runs WHERE schedule_id = ? AND period = ?`, id, period))
+	run, err := runRow(s.db.QueryRowContext(ctx, s.q(`SELECT `+runCols+` FROM schedule_runs WHERE schedule_id = ? AND period = ?`), id, period))
 	if err != nil {
 		return run, false, fmt.Errorf("store: claim run %d/%d: %w", id, period, err)
 	}
 	return run, n == 1, nil
 }
 
-func (s *SQLite) updateRun(ctx context.Context, what string, id ScheduleID, period int64, query string, v any) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, query, v, id, period)
+func (s *sqlDB) updateRun(ctx context.Context, what string, id ScheduleID, period int64, query string, v any) error {
+	defer s.lockWrites()()
+	res, err := s.db.ExecContext(ctx, s.q(query), v, id, period)
 	if err != nil {
 		return fmt.Errorf("store: %s %d/%d: %w", what, id, period, err)
 	}
@@ -330,19 +326,19 @@ func (s *SQLite) updateRun(ctx context.Context, what string, id ScheduleID, peri
 	return nil
 }
 
-func (s *SQLite) SetRunScan(ctx context.Context, id ScheduleID, period int64, scan ScanID) error {
+func (s *sqlDB) SetRunScan(ctx context.Context, id ScheduleID, period int64, scan ScanID) error {
 	return s.updateRun(ctx, "set run scan", id, period, `UPDATE schedule_runs SET scan_id = ? WHERE schedule_id = ? AND period = ?`, int64(scan))
 }
 
-func (s *SQLite) SetRunAlerted(ctx context.Context, id ScheduleID, period int64, at time.Time) error {
+func (s *sqlDB) SetRunAlerted(ctx context.Context, id ScheduleID, period int64, at time.Time) error {
 	if at.IsZero() {
 		at = time.Now()
 	}
 	return s.updateRun(ctx, "set run alerted", id, period, `UPDATE schedule_runs SET alerted_ms = ? WHERE schedule_id = ? AND period = ?`, at.UnixMilli())
 }
 
-func (s *SQLite) Runs(ctx context.Context, id ScheduleID) ([]Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runCols+` FROM schedule_runs WHERE schedule_id = ? ORDER BY period`, id)
+func (s *sqlDB) Runs(ctx context.Context, id ScheduleID) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+runCols+` FROM schedule_runs WHERE schedule_id = ? ORDER BY period`), id)
 	if err != nil {
 		return nil, fmt.Errorf("store: runs of schedule %d: %w", id, err)
 	}
@@ -365,7 +361,7 @@ func nullID[T ~int64](v T) any {
 	return int64(v)
 }
 
-func (s *SQLite) RecordAlert(ctx context.Context, a Alert, changes []KeyedChange) (AlertID, bool, error) {
+func (s *sqlDB) RecordAlert(ctx context.Context, a Alert, changes []KeyedChange) (AlertID, bool, error) {
 	if a.Site == "" {
 		return 0, false, errors.New("store: record alert: no site")
 	}
@@ -380,27 +376,23 @@ func (s *SQLite) RecordAlert(ctx context.Context, a Alert, changes []KeyedChange
 	if a.Status == "" {
 		a.Status = AlertPending
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: record alert: %w", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO alerts (schedule_id, scan_id, prev_scan_id, site, organisation, url,
-		grade_from, grade_to, created_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO alerts (schedule_id, scan_id, prev_scan_id, site, organisation, url,
+		grade_from, grade_to, created_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		nullID(a.ScheduleID), nullID(a.ScanID), nullID(a.PrevScanID), a.Site, a.Organisation, a.URL,
-		a.From, a.To, a.Created.UnixMilli(), string(a.Status))
-	if err != nil {
-		return 0, false, fmt.Errorf("store: record alert: %w", err)
-	}
-	id, err := res.LastInsertId()
+		a.From, a.To, a.Created.UnixMilli(), string(a.Status)).Scan(&id)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: record alert: %w", err)
 	}
 	var kept []json.RawMessage
 	for _, c := range changes {
-		r, err := tx.ExecContext(ctx, `INSERT INTO alert_keys (dedup_key, alert_id) VALUES (?, ?) ON CONFLICT (dedup_key) DO NOTHING`, c.Key, id)
+		r, err := tx.ExecContext(ctx, s.q(`INSERT INTO alert_keys (dedup_key, alert_id) VALUES (?, ?) ON CONFLICT (dedup_key) DO NOTHING`), c.Key, id)
 		if err != nil {
 			return 0, false, fmt.Errorf("store: record alert: %w", err)
 		}
@@ -415,7 +407,7 @@ func (s *SQLite) RecordAlert(ctx context.Context, a Alert, changes []KeyedChange
 	if err != nil {
 		return 0, false, fmt.Errorf("store: record alert: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET changes = ? WHERE id = ?`, string(body), id); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE alerts SET changes = ? WHERE id = ?`), string(body), id); err != nil {
 		return 0, false, fmt.Errorf("store: record alert: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -456,8 +448,8 @@ func alertRow(r interface{ Scan(...any) error }) (Alert, error) {
 	return a, nil
 }
 
-func (s *SQLite) Alert(ctx context.Context, id AlertID) (Alert, error) {
-	a, err := alertRow(s.db.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts WHERE id = ?`, id))
+func (s *sqlDB) Alert(ctx context.Context, id AlertID) (Alert, error) {
+	a, err := alertRow(s.db.QueryRowContext(ctx, s.q(`SELECT `+alertCols+` FROM alerts WHERE id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("alert %d: %w", id, ErrNotFound)
 	}
@@ -467,7 +459,7 @@ func (s *SQLite) Alert(ctx context.Context, id AlertID) (Alert, error) {
 	return a, nil
 }
 
-func (s *SQLite) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+func (s *sqlDB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	q := `SELECT ` + alertCols + ` FROM alerts WHERE 1 = 1`
 	var args []any
 	if f.ScanID != 0 {
@@ -486,7 +478,7 @@ func (s *SQLite) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: alerts: %w", err)
 	}
@@ -502,7 +494,7 @@ func (s *SQLite) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	return out, rows.Err()
 }
 
-func (s *SQLite) SetAlertDelivery(ctx context.Context, id AlertID, st AlertStatus, attempts int, sent time.Time, lastError string) error {
+func (s *sqlDB) SetAlertDelivery(ctx context.Context, id AlertID, st AlertStatus, attempts int, sent time.Time, lastError string) error {
 	switch st {
 	case AlertPending, AlertSent, AlertFailed, AlertUnsent:
 	default:
@@ -511,9 +503,8 @@ func (s *SQLite) SetAlertDelivery(ctx context.Context, id AlertID, st AlertStatu
 	if len(lastError) > 1000 {
 		lastError = lastError[:1000]
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET status = ?, attempts = ?, sent_ms = ?, last_error = ? WHERE id = ?`,
+	defer s.lockWrites()()
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE alerts SET status = ?, attempts = ?, sent_ms = ?, last_error = ? WHERE id = ?`),
 		string(st), attempts, ms(sent), lastError, id)
 	if err != nil {
 		return fmt.Errorf("store: alert %d delivery: %w", id, err)

@@ -9,10 +9,12 @@ import (
 	"time"
 )
 
-func TestSchedules(t *testing.T) {
+func TestSchedules(t *testing.T) { eachDialect(t, testSchedules) }
+
+func testSchedules(t *testing.T, st Store) {
 	ctx := context.Background()
-	s, _ := openTemp(t)
-	scan, _ := newScan(t, s, 2)
+	s := st.(Watcher)
+	scan, _ := newScan(t, st, 2)
 	bad := []Schedule{
 		{Every: 0, TargetsFile: "f.csv"},
 		{Every: time.Hour},
@@ -103,10 +105,12 @@ func change(key string) KeyedChange {
 	return KeyedChange{Key: key, JSON: b}
 }
 
-func TestAlertsDedup(t *testing.T) {
+func TestAlertsDedup(t *testing.T) { eachDialect(t, testAlertsDedup) }
+
+func testAlertsDedup(t *testing.T, st Store) {
 	ctx := context.Background()
-	s, _ := openTemp(t)
-	scan, _ := newScan(t, s, 1)
+	s := st.(Watcher)
+	scan, _ := newScan(t, st, 1)
 	sched, err := s.AddSchedule(ctx, Schedule{Every: time.Hour, FleetScan: scan, WebhookURL: "https://hooks.example/"})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	go run ./bench/fleet run [flags]     the benchmark (see README.md)
+//	go run ./bench/fleet workers [flags]  1, 2, 3 worker processes on PostgreSQL and one on SQLite
 //	go run ./bench/fleet serve [-change] the sites of examples/loopback.csv
 //
 // run starts a few in-process Go HTTPS servers, each listening on many
@@ -49,7 +50,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("bench/fleet: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: fleet run|serve [flags]")
+		log.Fatal("usage: fleet run|workers|serve [flags]")
 	}
 	var err error
 	switch os.Args[1] {
@@ -57,8 +58,10 @@ func main() {
 		err = runBench(os.Args[2:])
 	case "serve":
 		err = serve(os.Args[2:])
+	case "workers":
+		err = runWorkers(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown mode %q (run or serve)", os.Args[1])
+		err = fmt.Errorf("unknown mode %q (run, workers or serve)", os.Args[1])
 	}
 	if err != nil {
 		log.Fatal(err)

@@ -124,16 +124,17 @@ func scansToCompare(ctx context.Context, st store.Store, ids []store.ScanID) (st
 			return b, b, err
 		}
 		for i := len(scans) - 1; i >= 0; i-- {
-			if scans[i].ID < b.ID && scans[i].Status == store.StatusFinished {
+			if scans[i].ID < b.ID && scans[i].Status == store.StatusFinished && scans[i].TargetsFile != store.SingleHostFile {
 				return scans[i], b, nil
 			}
 		}
 		return b, b, fmt.Errorf("no finished scan before scan %d to compare it with", b.ID)
 	}
-	latest, err := st.LatestFinished(ctx, 2)
+	latest, err := st.LatestFinished(ctx, 0)
 	if err != nil {
 		return store.Scan{}, store.Scan{}, err
 	}
+	latest = store.FleetScans(latest) // not padlock serve's single-host assessments
 	if len(latest) < 2 {
 		return store.Scan{}, store.Scan{}, fmt.Errorf("need two finished scans to compare, the database has %d", len(latest))
 	}

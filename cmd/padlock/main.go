@@ -35,6 +35,7 @@ var commands = []command{
 	{"check", "assess one or more sites and print the result", runCheck},
 	{"demo", "scan a lab fleet on loopback twice, show what changed and why, write the report (no internet)", runDemo},
 	{"scan", "assess every site of a targets file and store the results", runScan},
+	{"worker", "work the queue of scan jobs in a database (PostgreSQL: on any number of machines)", runWorker},
 	{"diff", "compare two stored scans: what improved, what deteriorated, and why", runDiff},
 	{"history", "show a site's grades over the stored scans", runHistory},
 	{"report", "publish a stored scan: league table, site pages and charts as HTML, or CSV, JSON, Markdown", runReport},

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"padlock/fleet"
+	"padlock/queue"
 	"padlock/store"
 )
 
@@ -75,10 +76,14 @@ type scanFlags struct {
 	quiet       bool
 	resolves    resolveFlag
 	assess      *assessFlags
+	enqueueOnly bool
+	follow      resumeFlag
+	localLimits bool
+	rescueAfter time.Duration
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.db, "db", "padlock.db", "the database (a SQLite file, created if missing)")
+	fs.StringVar(&f.db, "db", "padlock.db", "the database: a SQLite file (created if missing) or postgres://user:password@host/db")
 	fs.StringVar(&f.name, "name", "", "a name for the scan (default: the targets file and the date)")
 	fs.Var(&f.resume, "resume", "continue an interrupted scan: the latest, or --resume=ID (or --resume ID)")
 	fs.BoolVar(&f.strict, "strict", false, "refuse a targets file with any bad row (default: skip bad rows, with their line numbers)")
@@ -89,6 +94,10 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.grace, "grace", fleet.DefaultGrace, "on Ctrl-C, time running targets get to finish")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress display and no summary")
 	fs.Var(&f.resolves, "resolve", "use ADDR for HOST:PORT instead of DNS (HOST:PORT:ADDR, repeatable, as curl)")
+	fs.BoolVar(&f.enqueueOnly, "enqueue-only", false, "store the scan and queue its jobs, and exit: padlock worker processes (on any machine using --db) work them")
+	fs.Var(&f.follow, "follow", "follow a scan's progress (the latest unfinished, or --follow=ID) without working on it")
+	fs.BoolVar(&f.localLimits, "local-limits", false, "hold the per-IP limits in this process only, not in the database shared with other workers")
+	fs.DurationVar(&f.rescueAfter, "rescue-after", queue.DefaultRescueAfter, "a job running this long is taken to belong to a dead worker and run again (must exceed --budget)")
 	f.assess = registerAssessFlags(fs, forOperator)
 }
 
@@ -100,6 +109,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock scan [flags] TARGETS")
 		fmt.Fprintln(stderr, "       padlock scan [flags] --resume [SCAN_ID]")
+		fmt.Fprintln(stderr, "       padlock scan --enqueue-only [flags] TARGETS   (then: padlock worker --db …)")
+		fmt.Fprintln(stderr, "       padlock scan --follow[=SCAN_ID] --db …")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "TARGETS is a CSV file with a header (organisation,url required; group, tags,")
 		fmt.Fprintln(stderr, "notes, ip optional) or a list of hosts or URLs, one per line.")
@@ -113,6 +124,23 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if f.retries == 0 {
 		f.retries = -1 // fleet: negative means no retries
+	}
+
+	if f.follow.set {
+		if f.resume.set || f.enqueueOnly || fs.NArg() > 1 || (fs.NArg() == 1 && f.follow.id != 0) {
+			return fmt.Errorf("%w: --follow [SCAN_ID] takes no targets file, --resume or --enqueue-only", errUsage)
+		}
+		if fs.NArg() == 1 {
+			id, err := parseScanID(fs.Arg(0))
+			if err != nil {
+				return fmt.Errorf("%w: --follow takes a scan id: %v", errUsage, err)
+			}
+			f.follow.id = id
+		}
+		return followScan(ctx, f, stdout, stderr)
+	}
+	if f.enqueueOnly && f.resume.set {
+		return fmt.Errorf("%w: --enqueue-only queues a new scan; a resumed scan's jobs are queued already (padlock worker works them)", errUsage)
 	}
 
 	var targetsFile string
@@ -256,10 +284,18 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	if f.enqueueOnly {
+		fmt.Fprintf(stdout, "scan %d: %d targets queued in %s\n", id, len(targets), store.Redact(f.db))
+		if !f.quiet {
+			fmt.Fprintf(stderr, "work it with: padlock worker --db %s (on any number of machines)\nfollow it with: padlock scan --db %s --follow=%d\n",
+				store.Redact(f.db), store.Redact(f.db), id)
+		}
+		return nil
+	}
 	sum, err := fleet.Run(ctx, st, id, opts)
 	if errors.Is(err, fleet.ErrInterrupted) {
 		return fmt.Errorf("scan %d interrupted with %d of %d targets done; continue it with: padlock scan --db %s --resume=%d",
-			id, sum.Done, sum.Total, f.db, id)
+			id, sum.Done, sum.Total, store.Redact(f.db), id)
 	}
 	if err != nil {
 		return fmt.Errorf("scan %d: %w", id, err)
@@ -269,7 +305,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if sc, err := st.Scan(ctx, id); err == nil {
 			failed = sc.Counts.Failed
 		}
-		fmt.Fprintf(stdout, "scan %d: %d targets assessed (%d inconclusive), stored in %s\n", id, sum.Total, failed, f.db)
+		fmt.Fprintf(stdout, "scan %d: %d targets assessed (%d inconclusive), stored in %s\n", id, sum.Total, failed, store.Redact(f.db))
 	}
 	return nil
 }
@@ -366,6 +402,8 @@ func (f *scanFlags) options() (fleet.Options, error) {
 		Retries:     f.retries,
 		Grace:       f.grace,
 		Web:         ao.Web,
+		Local:       f.localLimits,
+		Queue:       queue.Options{RescueAfter: f.rescueAfter},
 
 		InternalFetches: f.assess.InternalFetches,
 	}
@@ -380,4 +418,35 @@ func (f *scanFlags) options() (fleet.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// followScan draws a scan's progress, read from the database, until it
+// is finished (or ctx ends): from any machine that reaches the database,
+// whoever works the scan.
+func followScan(ctx context.Context, f scanFlags, stdout, stderr io.Writer) error {
+	st, err := store.Open(ctx, f.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id := f.follow.id
+	if id == 0 {
+		if id, err = resumableScan(ctx, st, 0); err != nil {
+			return err
+		}
+	}
+	q, err := queue.Open(ctx, st, queue.Options{})
+	if err != nil {
+		return err
+	}
+	prog := fleet.NewProgress(stderr, isTerminal(stderr))
+	if f.quiet {
+		prog = fleet.NewProgress(io.Discard, false)
+	}
+	sc, err := fleet.Follow(ctx, q, id, prog)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "scan %d %s: %d of %d targets done (%d inconclusive)\n", id, sc.Status, sc.Counts.Done, sc.Counts.Total, sc.Counts.Failed)
+	return nil
 }

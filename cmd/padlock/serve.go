@@ -14,9 +14,12 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"padlock/fleet"
+	"padlock/queue"
+	"padlock/schedule"
 	"padlock/server"
 	"padlock/store"
 )
@@ -39,13 +42,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		certFile  = fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM, with its chain)")
 		keyFile   = fs.String("tls-key", "", "the private key `file` of --tls-cert")
 		quiet     = fs.Bool("quiet", false, "log warnings and errors only (no access log)")
+		schedules = fs.Bool("schedules", true, "run the database's schedules and deliver their alerts here, working its job queue (--schedules=false when padlock worker processes do it)")
+		// SSL Labs API clients (/api/v3, /api/v4).
+		anonAnalyze = fs.Bool("anonymous-analyze", false, "let SSL Labs API clients, which send no token, start assessments through analyze (rate-limited per client address; non-public targets stay refused)")
+		anonPerHour = fs.Int("anonymous-per-hour", server.DefaultAnonymousPerHour, "new assessments one client address may start anonymously per hour (with --anonymous-analyze)")
+		apiEmails   stringList
 	)
+	fs.Var(&apiEmails, "api-email", "an `address` allowed to start assessments through /api/v4 with SSL Labs API v4's email header (repeatable)")
 	af := registerAssessFlags(fs, forService)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock serve [flags]")
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "Serves the league table, site pages and a JSON API from the database, and an")
-		fmt.Fprintln(stderr, "SSL Labs API v3-compatible subset (/api/v3/info, analyze, getEndpointData).")
+		fmt.Fprintln(stderr, "SSL Labs API, v3 and v4 (/api/v3/analyze ...; docs/ssllabs-api.md).")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -97,6 +106,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 
+	if *schedules {
+		stop, err := workQueue(ctx, st, af, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+
 	h, err := server.New(server.Config{
 		Store:              st,
 		Token:              tok,
@@ -107,6 +124,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ScanOptions:        scanOpts,
 		Logger:             logger,
 		MaxConcurrentScans: *maxScans,
+		AnonymousAnalyze:   *anonAnalyze,
+		AnonymousPerHour:   *anonPerHour,
+		APIEmails:          apiEmails,
 	})
 	if err != nil {
 		return err
@@ -184,6 +204,33 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// workQueue works the database's job queue in this process: the
+// schedules' ticks and runs, the alerts' deliveries, and the scan jobs (of
+// the scheduled scans, or any queued for workers). It returns the function
+// that stops it, giving running jobs serveShutdownGrace.
+func workQueue(ctx context.Context, st store.Store, af *assessFlags, logger *slog.Logger) (func(), error) {
+	base, err := workerBase(af, false, "padlock serve")
+	if err != nil {
+		return nil, err
+	}
+	q, err := queue.Open(ctx, st, queue.Options{
+		Work:     true,
+		Register: []queue.Registrar{fleet.Register(base), schedule.Register(schedule.Options{Base: base})},
+		Logger:   logger.With("part", "river"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), serveShutdownGrace)
+		defer cancel()
+		q.Stop(sctx)
+	}, nil
+}
+
 // newToken returns a random token: 32 bytes, base64url.
 func newToken() (string, error) {
 	b := make([]byte, 32)
@@ -205,4 +252,14 @@ func displayAddr(a *net.TCPAddr) string {
 		}
 	}
 	return net.JoinHostPort(ip.String(), fmt.Sprint(a.Port))
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }

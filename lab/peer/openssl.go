@@ -41,6 +41,10 @@ type OpenSSLOptions struct {
 	Www bool
 	// Extra are further arguments, appended last.
 	Extra []string
+	// NoEMS turns the extended master secret (RFC 7627) off, through an
+	// OpenSSL configuration file (Options = -ExtendedMasterSecret): s_server
+	// has no flag for it.
+	NoEMS bool
 }
 
 // OpenSSL starts `openssl s_server` on 127.0.0.1.
@@ -82,6 +86,14 @@ func OpenSSL(t testing.TB, opts OpenSSLOptions) *Server {
 		}
 		args = append(args, opts.Extra...)
 		cmd := exec.Command(bin, args...)
+		if opts.NoEMS {
+			conf := filepath.Join(dir, "no-ems.cnf")
+			const noEMS = "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n[sys]\nOptions = -ExtendedMasterSecret\n"
+			if err := os.WriteFile(conf, []byte(noEMS), 0o600); err != nil {
+				return nil, err
+			}
+			cmd.Env = append(os.Environ(), "OPENSSL_CONF="+conf)
+		}
 		// Without -www, s_server copies its standard input to the client
 		// and may quit at end of input: give it a pipe that stays open
 		// until the process is killed.

@@ -1,0 +1,271 @@
+package assess
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"padlock/probe"
+	"padlock/vuln"
+	"padlock/web"
+)
+
+// Bounds of the GET / made on each endpoint.
+const (
+	httpGetTimeout     = 10 * time.Second
+	httpGetHeaderBytes = 64 << 10
+	httpGetMaxHeaders  = 100
+)
+
+// measureSession fills the fields SSL Labs measures on each endpoint and
+// padlock's prober does not: session resumption (by ID and ticket),
+// ephemeral key reuse, the whole ALPN list and the HTTP status of GET /
+// (with the Server header and where it redirects).
+// Both go through the probe's dialer, so they keep its bounds and guard.
+func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, res *probe.Result, vo vuln.Options, d *EndpointDetails, host string) {
+	if d == nil || res == nil || !anySupported(res) {
+		return
+	}
+	r := vuln.SessionResumption(ctx, probe.NewDialer(pe, po), res, vo)
+	d.PadlockResumption = &r
+	d.PadlockConnections += r.Connections
+	if r.Tested {
+		v := r.ByID
+		d.SessionResumption = &v
+	}
+	kr := vuln.KeyShareReuse(ctx, probe.NewDialer(pe, po), res, vo)
+	d.PadlockKeyReuse = &kr
+	d.PadlockConnections += kr.Connections
+	if kr.DHTested {
+		d.DHYsReuse = &kr.DHReused
+	}
+	if kr.ECDHTested {
+		d.ECDHParameterReuse = &kr.ECDHReused
+	}
+	if d.SupportsALPN {
+		if list, n := alpnList(ctx, probe.NewDialer(pe, po), pe); len(list) > 0 {
+			d.ALPNProtocols = strings.Join(list, " ")
+			d.PadlockConnections += n
+		}
+	}
+	followGet(ctx, probe.NewDialer(pe, po), pe, host, d)
+}
+
+// maxHTTPRedirects bounds the same-host redirects GET / follows.
+const maxHTTPRedirects = 5
+
+// followGet requests / and follows redirects that stay on the same host
+// name and port over https, as SSL Labs does (each request is one
+// transaction, on this endpoint's address). httpStatusCode is the last
+// status; a redirect to another host stops there and is httpForwarding.
+func followGet(ctx context.Context, dial *probe.Dialer, pe probe.Endpoint, host string, d *EndpointDetails) {
+	followGetFrom(ctx, dial, pe, host, "/", d)
+}
+
+func followGetFrom(ctx context.Context, dial *probe.Dialer, pe probe.Endpoint, host, path string, d *EndpointDetails) {
+	for i := 0; i <= maxHTTPRedirects; i++ {
+		tx := httpGet(ctx, dial, pe, host, path)
+		d.PadlockConnections++
+		d.HTTPTransactions = append(d.HTTPTransactions, tx)
+		if tx.PadlockError != "" {
+			if i == 0 {
+				return
+			}
+			break
+		}
+		d.HTTPStatusCode = tx.StatusCode
+		loc := ""
+		for _, h := range tx.ResponseHeaders {
+			switch strings.ToLower(h.Name) {
+			case "server":
+				d.ServerSignature = h.Value
+			case "location":
+				if loc == "" {
+					loc = h.Value
+				}
+			}
+		}
+		if tx.StatusCode/100 != 3 || loc == "" {
+			return
+		}
+		base, err := url.Parse(tx.RequestURL)
+		if err != nil {
+			return
+		}
+		next, err := base.Parse(loc)
+		if err != nil || len(loc) > 2048 {
+			return
+		}
+		if !strings.EqualFold(next.Hostname(), base.Hostname()) {
+			d.HTTPForwarding = loc
+			return
+		}
+		if next.Scheme != "https" || next.Port() != base.Port() {
+			return
+		}
+		path = next.RequestURI()
+	}
+}
+
+// httpGet sends GET path over TLS to the endpoint (certificate not verified:
+// it is judged elsewhere) and reads the response head, bounded in time
+// and size.
+func httpGet(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, host, path string) HTTPTransaction {
+	authority := host
+	if pe.Port != DefaultPort {
+		authority = net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(int(pe.Port)))
+	} else if strings.Contains(host, ":") {
+		authority = "[" + strings.Trim(host, "[]") + "]"
+	}
+	tx := HTTPTransaction{
+		RequestURL:  "https://" + authority + path,
+		RequestLine: "GET " + path + " HTTP/1.1",
+		RequestHeaders: []string{
+			"Host: " + authority,
+			"User-Agent: " + web.DefaultUserAgent(),
+			"Accept: */*",
+			"Connection: close",
+		},
+		ResponseHeadersRaw: []string{},
+		ResponseHeaders:    []HTTPHeader{},
+	}
+	ctx, cancel := context.WithTimeout(ctx, httpGetTimeout)
+	defer cancel()
+	pc, err := d.Dial(ctx)
+	if err != nil {
+		tx.PadlockError = "connecting: " + err.Error()
+		return tx
+	}
+	defer pc.Close()
+	raw := pc.NetConn()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = raw.SetDeadline(dl)
+	}
+	conn := tls.Client(raw, &tls.Config{
+		ServerName:         pe.SNI,
+		InsecureSkipVerify: true, // the chain is judged by package pki
+		MinVersion:         tls.VersionTLS10,
+		NextProtos:         []string{"http/1.1"},
+	})
+	if err := conn.HandshakeContext(ctx); err != nil {
+		tx.PadlockError = "TLS handshake: " + err.Error()
+		return tx
+	}
+	req := tx.RequestLine + "\r\n" + strings.Join(tx.RequestHeaders, "\r\n") + "\r\n\r\n"
+	if _, err := io.WriteString(conn, req); err != nil {
+		tx.PadlockError = "sending the request: " + err.Error()
+		return tx
+	}
+	if err := readHead(conn, &tx); err != nil {
+		tx.PadlockError = err.Error()
+	}
+	return tx
+}
+
+// readHead reads a response's status line and header fields into tx,
+// at most httpGetHeaderBytes and httpGetMaxHeaders of them.
+func readHead(r io.Reader, tx *HTTPTransaction) error {
+	br := bufio.NewReader(io.LimitReader(r, httpGetHeaderBytes))
+	line, err := readLine(br)
+	if err != nil {
+		return fmt.Errorf("reading the status line: %w", err)
+	}
+	tx.ResponseLine = line
+	proto, rest, _ := strings.Cut(line, " ")
+	code, _, _ := strings.Cut(rest, " ")
+	n, err := strconv.Atoi(code)
+	if !strings.HasPrefix(proto, "HTTP/") || err != nil || n < 100 || n > 999 {
+		return fmt.Errorf("not an HTTP status line: %q", clipText(line, 80))
+	}
+	tx.StatusCode = n
+	for range httpGetMaxHeaders {
+		l, err := readLine(br)
+		if err != nil {
+			return fmt.Errorf("reading the headers: %w", err)
+		}
+		if l == "" {
+			return nil
+		}
+		tx.ResponseHeadersRaw = append(tx.ResponseHeadersRaw, l)
+		if name, value, ok := strings.Cut(l, ":"); ok {
+			tx.ResponseHeaders = append(tx.ResponseHeaders, HTTPHeader{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
+		}
+	}
+	return fmt.Errorf("more than %d header fields", httpGetMaxHeaders)
+}
+
+// readLine reads one header line without its CRLF, refusing control
+// characters other than tab.
+func readLine(br *bufio.Reader) (string, error) {
+	l, err := br.ReadString('\n')
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("the response ended early or its head is over 64 KiB")
+		}
+		return "", err
+	}
+	l = strings.TrimRight(l, "\r\n")
+	for _, c := range l {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return "", errors.New("a control character in the response head")
+		}
+	}
+	return l, nil
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// alpnCandidates are the application protocols offered to enumerate the
+// server's ALPN list.
+var alpnCandidates = []string{"h2", "http/1.1", "spdy/3.1", "spdy/3", "spdy/2", "http/1.0", "http/0.9", "h2c"}
+
+// alpnList enumerates the ALPN protocols the server accepts: offer every
+// candidate, take out the one it selects, offer the rest again until it
+// selects none. The list is in the order the server picked them (its
+// preference among those offered). It returns the connections used.
+func alpnList(ctx context.Context, d *probe.Dialer, pe probe.Endpoint) ([]string, int) {
+	ctx, cancel := context.WithTimeout(ctx, httpGetTimeout)
+	defer cancel()
+	var got []string
+	left := slices.Clone(alpnCandidates)
+	conns := 0
+	for len(left) > 0 {
+		pc, err := d.Dial(ctx)
+		if err != nil {
+			break
+		}
+		conns++
+		raw := pc.NetConn()
+		if dl, ok := ctx.Deadline(); ok {
+			_ = raw.SetDeadline(dl)
+		}
+		c := tls.Client(raw, &tls.Config{ServerName: pe.SNI, InsecureSkipVerify: true, MinVersion: tls.VersionTLS10, NextProtos: left})
+		err = c.HandshakeContext(ctx)
+		p := c.ConnectionState().NegotiatedProtocol
+		pc.Close()
+		if err != nil || p == "" || !slices.Contains(left, p) {
+			break
+		}
+		got = append(got, p)
+		left = slices.DeleteFunc(left, func(x string) bool { return x == p })
+	}
+	return got, conns
+}

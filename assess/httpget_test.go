@@ -1,0 +1,110 @@
+package assess
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"padlock/probe"
+)
+
+func TestReadHead(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		status  int
+		headers int
+		err     string
+	}{
+		{"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\n\r\nbody", 200, 2, ""},
+		{"HTTP/1.0 301 Moved\nLocation: https://other.example/\n\n", 301, 1, ""},
+		{"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\n\r\n", 200, 0, "control character"},
+		{"SSH-2.0-OpenSSH\r\n", 0, 0, "not an HTTP status line"},
+		{"HTTP/1.1 200 OK\r\nServer: x\r\n", 200, 1, "ended early"},
+		{"HTTP/1.1 200 OK\r\n" + strings.Repeat("A: b\r\n", 200) + "\r\n", 200, httpGetMaxHeaders, "more than"},
+		{"HTTP/1.1 200 OK\r\nBig: " + strings.Repeat("x", 70<<10) + "\r\n\r\n", 200, 0, "64 KiB"},
+	} {
+		var tx HTTPTransaction
+		err := readHead(strings.NewReader(c.in), &tx)
+		if (err == nil) != (c.err == "") || (err != nil && !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%.40q: err %v, want %q", c.in, err, c.err)
+		}
+		if tx.StatusCode != c.status || len(tx.ResponseHeaders) != c.headers {
+			t.Errorf("%.40q: status %d headers %d", c.in, tx.StatusCode, len(tx.ResponseHeaders))
+		}
+	}
+}
+
+// FuzzReadHead: any bytes give a bounded result or an error, never a
+// panic, and never a control character in what is kept.
+func FuzzReadHead(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nServer: nginx\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 302 Found\r\nLocation: https://x.example/\r\nSet-Cookie: a=b\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 999\r\n\r\n"))
+	f.Add([]byte("\x16\x03\x01\x00\x05hello"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var tx HTTPTransaction
+		_ = readHead(strings.NewReader(string(b)), &tx)
+		if len(tx.ResponseHeadersRaw) > httpGetMaxHeaders {
+			t.Fatalf("%d headers kept", len(tx.ResponseHeadersRaw))
+		}
+		for _, l := range append(tx.ResponseHeadersRaw, tx.ResponseLine) {
+			for _, r := range l {
+				if (r < 0x20 && r != '\t') || r == 0x7f {
+					t.Fatalf("control character kept: %q", l)
+				}
+			}
+		}
+		if utf8.ValidString(tx.ResponseLine) && !utf8.ValidString(clipText(tx.ResponseLine, 80)) {
+			t.Fatalf("clipping broke UTF-8: %q", tx.ResponseLine)
+		}
+	})
+}
+
+// TestFollowGet drives followGet against a Go net/http TLS server on
+// loopback: same-host redirects are followed, a redirect to another host
+// is httpForwarding, a redirect loop stops after maxHTTPRedirects.
+func TestFollowGet(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "lab/1")
+		switch r.URL.Path {
+		case "/":
+			http.Redirect(w, r, "/a?x=1", http.StatusFound)
+		case "/a":
+			http.Redirect(w, r, "https://other.example/x", http.StatusMovedPermanently)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	srv.StartTLS()
+	defer srv.Close()
+	ap := netip.MustParseAddrPort(strings.TrimPrefix(srv.URL, "https://"))
+	pe := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+	dial := probe.NewDialer(pe, probe.Options{Timeout: 5 * time.Second})
+
+	d := &EndpointDetails{}
+	followGet(context.Background(), dial, pe, "localhost", d)
+	if len(d.HTTPTransactions) != 2 || d.HTTPStatusCode != 301 || d.HTTPForwarding != "https://other.example/x" || d.ServerSignature != "lab/1" {
+		t.Errorf("status %d forwarding %q server %q, %d transactions", d.HTTPStatusCode, d.HTTPForwarding, d.ServerSignature, len(d.HTTPTransactions))
+	}
+	if len(d.HTTPTransactions) == 2 && d.HTTPTransactions[1].RequestLine != "GET /a?x=1 HTTP/1.1" {
+		t.Errorf("second request %q", d.HTTPTransactions[1].RequestLine)
+	}
+
+	tx := httpGet(context.Background(), dial, pe, "localhost", "/loop")
+	if tx.StatusCode != 302 {
+		t.Fatalf("loop: %+v", tx)
+	}
+	d = &EndpointDetails{}
+	followLoop := func() { followGetFrom(context.Background(), dial, pe, "localhost", "/loop", d) }
+	followLoop()
+	if len(d.HTTPTransactions) != maxHTTPRedirects+1 || d.HTTPStatusCode != 302 {
+		t.Errorf("loop: %d transactions, status %d", len(d.HTTPTransactions), d.HTTPStatusCode)
+	}
+}

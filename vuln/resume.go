@@ -1,0 +1,140 @@
+package vuln
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"padlock/probe"
+	"padlock/tlswire"
+	"padlock/vuln/internal/handshake"
+)
+
+// Session resumption values, as SSL Labs' EndpointDetails.sessionResumption
+// numbers them.
+const (
+	ResumptionNone      = 0 // the server sends empty session IDs
+	ResumptionNotReused = 1 // the server sends session IDs but does not resume them
+	ResumptionYes       = 2 // a session ID offered again is resumed
+)
+
+// Resumption is how a server resumes TLS 1.0–1.2 sessions, measured with
+// padlock's own handshakes: a full handshake, then a new connection
+// offering what it gave (its session ID; separately its ticket).
+type Resumption struct {
+	// Tested is false when no answer could be had (Reason says why); the
+	// other fields are then meaningless.
+	Tested bool `json:"tested"`
+	// ByID is one of the Resumption* values.
+	ByID int `json:"byId"`
+	// TicketTested is set when the server issued a ticket and it was
+	// offered back; ByTicket then says whether the session was resumed.
+	TicketTested bool `json:"ticketTested"`
+	ByTicket     bool `json:"byTicket"`
+	// Reason explains an untested or partly tested answer.
+	Reason      string `json:"reason,omitempty"`
+	Connections int    `json:"connections"`
+}
+
+// SessionResumption measures session resumption by session ID and by
+// ticket (RFC 5246 §7.4.1.2, RFC 5077 §3.4) on the endpoint of d, with the
+// protocol and suites the prober found (res). It opens at most four
+// connections, each bounded by opts.Wait.
+func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options) (out Resumption) {
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, 4*opts.Wait+time.Second)
+	defer cancel()
+	if res == nil {
+		return Resumption{Reason: "no probe result"}
+	}
+	r := &run{target: &target{d: d, res: res, opts: opts, ep: d.Endpoint()}}
+	defer func() { out.Connections = int(r.conns.Load()) }()
+	ver, ids := handshakeTarget(res, nil)
+	if ver == 0 {
+		out.Reason = "no TLS 1.0–1.2 suite padlock can complete a handshake with"
+		return out
+	}
+
+	// By session ID: a full handshake without a ticket, then its ID again.
+	first, pc, err := r.handshake(ctx, handshake.Config{Version: ver, Suites: ids})
+	if err != nil {
+		out.Reason = "full handshake: " + describeErr(err)
+		return out
+	}
+	closeNotify(first)
+	pc.Close()
+	sid := first.ServerHello.SessionID
+	if len(sid) == 0 {
+		out.Tested, out.ByID = true, ResumptionNone
+	} else {
+		resumed, err := r.offerAgain(ctx, handshake.Config{Version: ver, Suites: ids, SessionID: sid}, sid)
+		if err != nil {
+			out.Reason = "offering the session ID again: " + describeErr(err)
+			return out
+		}
+		out.Tested, out.ByID = true, ResumptionNotReused
+		if resumed {
+			out.ByID = ResumptionYes
+		}
+	}
+
+	// By ticket: a full handshake asking for one, then the ticket with a
+	// fresh session ID, which a resuming server echoes.
+	if !res.Extensions.SessionTicket {
+		return out
+	}
+	withTicket, pc, err := r.handshake(ctx, handshake.Config{Version: ver, Suites: ids, OfferTicket: true})
+	if err != nil {
+		out.Reason = "full handshake asking for a ticket: " + describeErr(err)
+		return out
+	}
+	closeNotify(withTicket)
+	pc.Close()
+	if len(withTicket.Ticket) == 0 {
+		out.Reason = "the server acknowledged session_ticket but sent no ticket"
+		return out
+	}
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh)
+	resumed, err := r.offerAgain(ctx, handshake.Config{Version: ver, Suites: ids, OfferTicket: true, Ticket: withTicket.Ticket, SessionID: fresh}, fresh)
+	if err != nil {
+		out.Reason = "offering the ticket: " + describeErr(err)
+		return out
+	}
+	out.TicketTested, out.ByTicket = true, resumed
+	return out
+}
+
+// offerAgain sends a hello carrying cfg's session ID (and ticket) and
+// reports whether the ServerHello echoes want, which is how a server says
+// it resumes.
+func (r *run) offerAgain(ctx context.Context, cfg handshake.Config, want []byte) (bool, error) {
+	c, pc, err := r.newClient(ctx, cfg)
+	if err != nil {
+		return false, err
+	}
+	defer pc.Close()
+	_ = c.Raw().SetDeadline(time.Now().Add(r.opts.Wait))
+	if err := c.SendHello(); err != nil {
+		return false, err
+	}
+	if err := c.ReadServerHello(); err != nil {
+		var ae *handshake.AlertError
+		if errors.As(err, &ae) {
+			return false, fmt.Errorf("the server refused the hello: %w", err)
+		}
+		return false, err
+	}
+	return bytes.Equal(c.ServerHello.SessionID, want), nil
+}
+
+// closeNotify ends a session cleanly: servers such as OpenSSL drop a
+// session from their cache when the connection is closed without a
+// close_notify alert (RFC 5246 §7.2.1), which would read as "not resumed".
+func closeNotify(c *handshake.Conn) {
+	_ = c.Raw().SetWriteDeadline(time.Now().Add(time.Second))
+	_ = c.WriteRecord(tlswire.TypeAlert, []byte{1, 0}) // warning, close_notify
+}

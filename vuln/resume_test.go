@@ -1,0 +1,102 @@
+package vuln
+
+import (
+	"context"
+	"net/netip"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"padlock/lab/peer"
+	"padlock/probe"
+)
+
+// reusedByOpenSSL asks openssl s_client -reconnect (five reconnections
+// offering the first session) whether the server resumes sessions by ID:
+// the other tool the measurement is compared with.
+func reusedByOpenSSL(t *testing.T, addr string) bool {
+	t.Helper()
+	bin := peer.Require(t, "openssl")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "s_client", "-connect", addr, "-servername", "localhost", "-tls1_2", "-no_ticket", "-reconnect")
+	cmd.Stdin = strings.NewReader("")
+	out, _ := cmd.Output()
+	return strings.Contains(string(out), "\nReused, ")
+}
+
+// TestSessionResumption measures resumption on nginx with its three
+// session cache settings and compares with openssl s_client -reconnect.
+func TestSessionResumption(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		cache   string
+		tickets bool
+		byID    int
+	}{
+		{"off", false, ResumptionNone},       // "strictly prohibited": no session ID
+		{"none", false, ResumptionNotReused}, // IDs given, nothing stored
+		{"shared:padlock:1m", true, ResumptionYes},
+	} {
+		t.Run(c.cache, func(t *testing.T) {
+			s := peer.Nginx(t, peer.NginxOptions{
+				Protocols:      "TLSv1.2 TLSv1.3",
+				SessionTickets: c.tickets,
+				Extra:          []string{"ssl_session_cache " + c.cache},
+			})
+			ap := netip.MustParseAddrPort(s.Addr)
+			ep := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			popts := probe.Options{Timeout: 5 * time.Second}
+			res, err := probe.Run(ctx, ep, popts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := SessionResumption(ctx, probe.NewDialer(ep, popts), res, Options{Wait: 3 * time.Second})
+			t.Logf("%+v", r)
+			if !r.Tested || r.ByID != c.byID {
+				t.Errorf("by ID: %+v, want %d", r, c.byID)
+			}
+			if c.tickets && (!r.TicketTested || !r.ByTicket) {
+				t.Errorf("tickets on: %+v", r)
+			}
+			if !c.tickets && r.TicketTested {
+				t.Errorf("tickets off, yet tested: %+v", r)
+			}
+			if r.Connections < 1 || r.Connections > 4 {
+				t.Errorf("connections %d", r.Connections)
+			}
+			if other := reusedByOpenSSL(t, s.Addr); other != (r.ByID == ResumptionYes) {
+				t.Errorf("openssl s_client -reconnect says reused=%v; padlock %d", other, r.ByID)
+			}
+		})
+	}
+}
+
+// TestKeyShareReuse: nginx (OpenSSL) makes a fresh DHE and ECDHE key for
+// every handshake. (No maintained server reuses them, so the positive
+// case has no real peer.)
+func TestKeyShareReuse(t *testing.T) {
+	t.Parallel()
+	s := peer.Nginx(t, peer.NginxOptions{
+		Protocols: "TLSv1.2",
+		Ciphers:   "ECDHE+AESGCM:DHE+AESGCM",
+		DHParam:   peer.DHParamsFile(t, 2048),
+	})
+	ap := netip.MustParseAddrPort(s.Addr)
+	ep := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	popts := probe.Options{Timeout: 5 * time.Second}
+	res, err := probe.Run(ctx, ep, popts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr := KeyShareReuse(ctx, probe.NewDialer(ep, popts), res, Options{Wait: 3 * time.Second})
+	t.Logf("%+v", kr)
+	if !kr.DHTested || kr.DHReused || !kr.ECDHTested || kr.ECDHReused || kr.Connections != 4 {
+		t.Errorf("nginx: %+v", kr)
+	}
+}
