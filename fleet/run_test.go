@@ -194,8 +194,13 @@ func TestPerIPLimits(t *testing.T) {
 		slicesSortTimes(merged.accepts)
 		window = merged.maxPerWindow(time.Second)
 		// rate per second plus the burst (perIP), plus one for the edges
-		// of the window.
-		if window > rate+perIP+1 {
+		// of the window, plus what 100 ms of accept-loop lag can squeeze
+		// into a window: the servers stamp a connection when they accept
+		// it, and under -race on two busy cores that lags the dial (seen:
+		// 45 in a window with a limiter that never exceeded its rate).
+		// Without a limiter this test sees hundreds within a second.
+		const acceptLag = 100 * time.Millisecond
+		if window > rate+perIP+1+int(rate*acceptLag/time.Second) {
 			t.Errorf("%s: %d connections within one second, limit %d/s (burst %d)", a, window, rate, perIP)
 		}
 		if min := time.Duration(float64(total-perIP) / rate * float64(time.Second)); elapsed < min {
