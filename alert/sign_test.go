@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"padlock/lab/missing"
 )
 
 func TestSignVerify(t *testing.T) {
@@ -69,7 +71,7 @@ func TestSignatureMatchesOpenSSL(t *testing.T) {
 		t.Fatalf("v1 %s, want %s", v1, want)
 	}
 	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
+		missing.Peer(t, "openssl not installed")
 	}
 	cmd := exec.Command("openssl", "dgst", "-sha256", "-hmac", secret, "-r")
 	cmd.Stdin = strings.NewReader("1765000000." + body)
