@@ -22,7 +22,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		db     = fs.String("db", "padlock.db", "the database")
+		db     = dbFlag(fs, false)
 		asJSON = fs.Bool("json", false, "print the changes as JSON")
 		all    = fs.Bool("all", false, "list the unchanged sites too")
 	)

@@ -20,7 +20,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("history", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		db     = fs.String("db", "padlock.db", "the database")
+		db     = dbFlag(fs, false)
 		asJSON = fs.Bool("json", false, "print the history as JSON")
 	)
 	fs.Usage = func() {

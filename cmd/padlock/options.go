@@ -110,3 +110,25 @@ func (n negated) Set(s string) error {
 }
 
 func (n negated) IsBoolFlag() bool { return true }
+
+// defaultDB is the database every command uses unless --db names another.
+const defaultDB = "padlock.db"
+
+// dbFlag registers --db, the one spelling of the option for every command
+// that reads or writes scans. creates says whether the command makes a
+// SQLite file that is missing (scan, serve, worker) or refuses it
+// (databaseExists: diff, history, report, schedules, alerts).
+func dbFlag(fs *flag.FlagSet, creates bool) *string {
+	p := new(string)
+	dbFlagVar(fs, p, creates)
+	return p
+}
+
+// dbFlagVar is dbFlag into p.
+func dbFlagVar(fs *flag.FlagSet, p *string, creates bool) {
+	usage := "the `database`: a SQLite file (it must exist) or postgres://user:password@host/dbname"
+	if creates {
+		usage = "the `database`: a SQLite file (created if missing) or postgres://user:password@host/dbname"
+	}
+	fs.StringVar(p, "db", defaultDB, usage)
+}

@@ -21,7 +21,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		db     = fs.String("db", "padlock.db", "the database")
+		db     = dbFlag(fs, false)
 		scan   = fs.String("scan", "", "the scan to report (default: the latest finished scan)")
 		out    = fs.String("out", "", "html: the directory to write the site to (required); csv, json, md: the file to write (default: standard output)")
 		format = fs.String("format", "html", "html (a static site), csv, json or md")

@@ -83,7 +83,7 @@ type scanFlags struct {
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.db, "db", "padlock.db", "the database: a SQLite file (created if missing) or postgres://user:password@host/db")
+	dbFlagVar(fs, &f.db, true)
 	fs.StringVar(&f.name, "name", "", "a name for the scan (default: the targets file and the date)")
 	fs.Var(&f.resume, "resume", "continue an interrupted scan: the latest, or --resume=ID (or --resume ID)")
 	fs.BoolVar(&f.strict, "strict", false, "refuse a targets file with any bad row (default: skip bad rows, with their line numbers)")

@@ -206,7 +206,7 @@ func source(sc store.Schedule) string {
 func scheduleList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("schedule list", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "padlock.db", "the database")
+	db := dbFlag(fs, false)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock schedule list [--db DB]")
 		fs.PrintDefaults()
@@ -264,7 +264,7 @@ func scheduleList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func scheduleRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("schedule remove", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "padlock.db", "the database")
+	db := dbFlag(fs, false)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock schedule remove [--db DB] ID")
 		fs.PrintDefaults()
@@ -301,7 +301,7 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("alerts", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		db     = fs.String("db", "padlock.db", "the database")
+		db     = dbFlag(fs, false)
 		limit  = fs.Int("n", 50, "at most this many alerts (0: all)")
 		asJSON = fs.Bool("json", false, "print the alerts as JSON")
 	)

@@ -34,7 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		db        = fs.String("db", "padlock.db", "the database (a SQLite file, created if missing)")
+		db        = dbFlag(fs, true)
 		listen    = fs.String("listen", "127.0.0.1:8080", "`address` to listen on (loopback by default; port 0 picks a free one)")
 		token     = fs.String("token", "", "the token write actions need (Authorization: Bearer TOKEN); default $PADLOCK_TOKEN, or a random one printed at start")
 		readToken = fs.Bool("require-token-for-reads", false, "require the token for every page and API read too, not only for writes (pages take it as the Basic-auth password)")

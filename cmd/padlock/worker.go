@@ -27,7 +27,7 @@ import (
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "padlock.db", "the database whose queue to work: postgres://user:password@host/db, or a SQLite file")
+	db := dbFlag(fs, true)
 	concurrency := fs.Int("concurrency", queue.DefaultConcurrency, "scan jobs (targets sharing an endpoint) worked at once")
 	rescueAfter := fs.Duration("rescue-after", queue.DefaultRescueAfter, "a job running this long is taken to belong to a dead worker and run again (must exceed the scans' --budget)")
 	grace := fs.Duration("grace", fleet.DefaultGrace, "on SIGINT/SIGTERM, time running jobs get to finish (the rest run again later)")
