@@ -39,10 +39,6 @@ func finding(rule, reason string) func(*Site) {
 func TestDetect(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	far := now.AddDate(1, 0, 0)
-	type want struct {
-		kinds []Kind
-		keys  []string
-	}
 	tests := []struct {
 		name      string
 		prev, cur Site

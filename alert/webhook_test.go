@@ -63,7 +63,7 @@ func TestDeliver(t *testing.T) {
 		t.Errorf("a redirect: err %v, followed %v; want an error and no request elsewhere", err, followed.Load())
 	}
 
-	fail := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", 503) }))
+	fail := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	defer fail.Close()
 	if err := Deliver(context.Background(), nil, fail.URL, secret, 1, body, time.Now()); err == nil || !strings.Contains(err.Error(), "503") {
 		t.Errorf("503: %v", err)

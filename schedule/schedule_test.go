@@ -359,12 +359,12 @@ func testDeterioration(t *testing.T, newDB func(*testing.T) string) {
 	site.use("legacy")
 	due := time.Now()
 	clk.Add(every)
-	runs := waitRuns(t, e.watch, id, 2, 60*time.Second)
+	waitRuns(t, e.watch, id, 2, 60*time.Second)
 	waitFor(t, 20*time.Second, func() bool { b, _, _ := hook.accepted(); return len(b) >= 1 })
 	t.Logf("from the period's start to the webhook received: %s (tick every second, one loopback site)", time.Since(due).Round(10*time.Millisecond))
 
 	clk.Add(every)
-	runs = waitRuns(t, e.watch, id, 3, 60*time.Second)
+	runs := waitRuns(t, e.watch, id, 3, 60*time.Second)
 	time.Sleep(time.Second) // a webhook that should not come has its chance
 
 	bodies, requests, bad := hook.accepted()
