@@ -191,7 +191,7 @@ const scanColumns = `s.id, s.name, s.targets_file, s.started_ms, s.finished_ms, 
 	(SELECT count(*) FROM assessments a WHERE a.scan_id = s.id),
 	(SELECT count(*) FROM assessments a WHERE a.scan_id = s.id AND (a.inconclusive <> '' OR a.grade = ''))`
 
-func scanRow(sc interface{ Scan(...any) error }) (Scan, error) {
+func scanRow(sc rowScanner) (Scan, error) {
 	var (
 		s                 Scan
 		started, finished sql.NullInt64
@@ -219,21 +219,31 @@ func (s *sqlDB) Scan(ctx context.Context, id ScanID) (Scan, error) {
 }
 
 func (s *sqlDB) scans(ctx context.Context, query string, args ...any) ([]Scan, error) {
+	return queryAll(ctx, s, "scans", scanRow, query, args...)
+}
+
+// rowScanner is what a row function reads one row from (*sql.Row or
+// *sql.Rows).
+type rowScanner interface{ Scan(...any) error }
+
+// queryAll runs query and reads every row with row; what names the
+// query in errors ("scans", "runs of schedule 3").
+func queryAll[T any](ctx context.Context, s *sqlDB, what string, row func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: scans: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []Scan
+	var out []T
 	for rows.Next() {
-		sc, err := scanRow(rows)
+		v, err := row(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: scans: %w", err)
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
-		out = append(out, sc)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: scans: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -206,7 +206,7 @@ func (s *sqlDB) AddSchedule(ctx context.Context, sc Schedule) (ScheduleID, error
 
 const scheduleCols = `id, name, every_ms, anchor_ms, targets_file, fleet_scan_id, options, webhook_url, webhook_secret, expiry_days, created_ms`
 
-func scheduleRow(r interface{ Scan(...any) error }) (Schedule, error) {
+func scheduleRow(r rowScanner) (Schedule, error) {
 	var (
 		sc              Schedule
 		every, anchor   int64
@@ -240,23 +240,7 @@ func (s *sqlDB) Schedule(ctx context.Context, id ScheduleID) (Schedule, error) {
 }
 
 func (s *sqlDB) Schedules(ctx context.Context) ([]Schedule, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+scheduleCols+` FROM schedules ORDER BY id`))
-	if err != nil {
-		return nil, fmt.Errorf("store: schedules: %w", err)
-	}
-	defer rows.Close()
-	var out []Schedule
-	for rows.Next() {
-		sc, err := scheduleRow(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: schedules: %w", err)
-		}
-		out = append(out, sc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: schedules: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "schedules", scheduleRow, `SELECT `+scheduleCols+` FROM schedules ORDER BY id`)
 }
 
 func (s *sqlDB) RemoveSchedule(ctx context.Context, id ScheduleID) error {
@@ -273,7 +257,7 @@ func (s *sqlDB) RemoveSchedule(ctx context.Context, id ScheduleID) error {
 
 const runCols = `schedule_id, period, scan_id, started_ms, alerted_ms`
 
-func runRow(r interface{ Scan(...any) error }) (Run, error) {
+func runRow(r rowScanner) (Run, error) {
 	var (
 		run     Run
 		scan    *int64
@@ -338,20 +322,8 @@ func (s *sqlDB) SetRunAlerted(ctx context.Context, id ScheduleID, period int64, 
 }
 
 func (s *sqlDB) Runs(ctx context.Context, id ScheduleID) ([]Run, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+runCols+` FROM schedule_runs WHERE schedule_id = ? ORDER BY period`), id)
-	if err != nil {
-		return nil, fmt.Errorf("store: runs of schedule %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []Run
-	for rows.Next() {
-		r, err := runRow(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: runs of schedule %d: %w", id, err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, fmt.Sprintf("runs of schedule %d", id), runRow,
+		`SELECT `+runCols+` FROM schedule_runs WHERE schedule_id = ? ORDER BY period`, id)
 }
 
 func nullID[T ~int64](v T) any {
@@ -419,7 +391,7 @@ func (s *sqlDB) RecordAlert(ctx context.Context, a Alert, changes []KeyedChange)
 const alertCols = `id, schedule_id, scan_id, prev_scan_id, site, organisation, url, grade_from, grade_to, created_ms,
 	changes, status, attempts, sent_ms, last_error`
 
-func alertRow(r interface{ Scan(...any) error }) (Alert, error) {
+func alertRow(r rowScanner) (Alert, error) {
 	var (
 		a                      Alert
 		sched, scan, prev, snt *int64
@@ -478,20 +450,7 @@ func (s *sqlDB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: alerts: %w", err)
-	}
-	defer rows.Close()
-	var out []Alert
-	for rows.Next() {
-		a, err := alertRow(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: alerts: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "alerts", alertRow, q, args...)
 }
 
 func (s *sqlDB) SetAlertDelivery(ctx context.Context, id AlertID, st AlertStatus, attempts int, sent time.Time, lastError string) error {
