@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,67 +19,16 @@ import (
 )
 
 // countingServer is an HTTPS server on one loopback address that counts
-// the connections it accepts: how many are open at once (until the server
-// reads the client's close or closes them itself) and when each arrived.
+// the connections it accepts (lab.CountingListener): how many are open at
+// once and when each arrived.
 type countingServer struct {
 	Addr string
 	Host string
 	Port int
 
-	mu      sync.Mutex
-	open    int
-	peak    int
-	accepts []time.Time
-
-	cfg atomic.Pointer[tls.Config]
-	srv *http.Server
-}
-
-type countingListener struct {
-	net.Listener
-	s *countingServer
-}
-
-func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	s := l.s
-	s.mu.Lock()
-	s.open++
-	s.peak = max(s.peak, s.open)
-	s.accepts = append(s.accepts, time.Now())
-	s.mu.Unlock()
-	return &countedConn{Conn: c, s: s}, nil
-}
-
-type countedConn struct {
-	net.Conn
-	s    *countingServer
-	once sync.Once
-}
-
-func (c *countedConn) done() {
-	c.once.Do(func() {
-		c.s.mu.Lock()
-		c.s.open--
-		c.s.mu.Unlock()
-	})
-}
-
-func (c *countedConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	if err != nil {
-		c.done() // the client closed (or reset) the connection
-	}
-	return n, err
-}
-
-func (c *countedConn) Close() error {
-	err := c.Conn.Close()
-	c.done()
-	return err
+	count lab.AddrCount
+	cfg   atomic.Pointer[tls.Config]
+	srv   *http.Server
 }
 
 // startCounting serves cfg on addr ("127.0.X.Y:0" for a free port). SetConfig
@@ -101,7 +48,7 @@ func startCounting(t testing.TB, addr string, cfg *tls.Config) *countingServer {
 		ReadHeaderTimeout: 5 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
-	go s.srv.Serve(tls.NewListener(countingListener{ln, s}, outer))
+	go s.srv.Serve(tls.NewListener(lab.CountingListener(ln, &s.count), outer))
 	t.Cleanup(func() { s.srv.Close() })
 	return s
 }
@@ -109,25 +56,7 @@ func startCounting(t testing.TB, addr string, cfg *tls.Config) *countingServer {
 func (s *countingServer) SetConfig(cfg *tls.Config) { s.cfg.Store(cfg) }
 
 func (s *countingServer) counts() (total, peak int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.accepts), s.peak
-}
-
-// maxPerWindow is the most connections accepted within any window of d.
-func (s *countingServer) maxPerWindow(d time.Duration) int {
-	s.mu.Lock()
-	ts := slices.Clone(s.accepts)
-	s.mu.Unlock()
-	best := 0
-	j := 0
-	for i := range ts {
-		for ts[i].Sub(ts[j]) >= d {
-			j++
-		}
-		best = max(best, i-j+1)
-	}
-	return best
+	return len(s.count.Accepts()), s.count.Peak()
 }
 
 // labConfig is a modern TLS 1.2-1.3 configuration with a leaf for

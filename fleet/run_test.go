@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"padlock/assess"
 	"padlock/change"
 	"padlock/grade"
+	"padlock/lab"
 	"padlock/lab/peer"
 	"padlock/registry"
 	"padlock/store"
@@ -180,19 +182,17 @@ func TestPerIPLimits(t *testing.T) {
 	// Per address: the servers on it together.
 	for _, a := range addrs {
 		var total, window int
-		var merged countingServer
+		var merged []time.Time
 		for _, s := range servers {
 			if s.Host != a {
 				continue
 			}
-			s.mu.Lock()
-			merged.accepts = append(merged.accepts, s.accepts...)
-			s.mu.Unlock()
-			n, _ := s.counts()
-			total += n
+			accepts := s.count.Accepts()
+			merged = append(merged, accepts...)
+			total += len(accepts)
 		}
-		slicesSortTimes(merged.accepts)
-		window = merged.maxPerWindow(time.Second)
+		slices.SortFunc(merged, time.Time.Compare)
+		window = lab.MaxInWindow(merged, time.Second)
 		// rate per second plus the burst (perIP), plus one for the edges
 		// of the window, plus what 100 ms of accept-loop lag can squeeze
 		// into a window: the servers stamp a connection when they accept
@@ -215,14 +215,6 @@ func TestPerIPLimits(t *testing.T) {
 	}
 	if sum.Politeness.PeakPerIP > perIP {
 		t.Errorf("politeness peak %d > %d", sum.Politeness.PeakPerIP, perIP)
-	}
-}
-
-func slicesSortTimes(ts []time.Time) {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && ts[j].Before(ts[j-1]); j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
 	}
 }
 

@@ -76,8 +76,11 @@ func (c *AddrCount) Accepts() []time.Time {
 }
 
 // MaxInWindow is the most connections accepted within any window of d.
-func (c *AddrCount) MaxInWindow(d time.Duration) int {
-	ts := c.Accepts()
+func (c *AddrCount) MaxInWindow(d time.Duration) int { return MaxInWindow(c.Accepts(), d) }
+
+// MaxInWindow is the most of the times ts (in order) that fall within any
+// window of d: what a server saw of a rate limit.
+func MaxInWindow(ts []time.Time, d time.Duration) int {
 	most, j := 0, 0
 	for i := range ts {
 		for ts[i].Sub(ts[j]) >= d {
@@ -87,6 +90,11 @@ func (c *AddrCount) MaxInWindow(d time.Duration) int {
 	}
 	return most
 }
+
+// CountingListener counts on c the connections ln accepts: when each
+// arrived, and how many are open at once (until the server reads the
+// client's end of stream or closes the connection).
+func CountingListener(ln net.Listener, c *AddrCount) net.Listener { return countListener{ln, c} }
 
 // StartLoopFleet starts n sites; addr gives site i's address (each must
 // be on loopback). Close stops them.
