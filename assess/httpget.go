@@ -53,9 +53,10 @@ func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, re
 		d.ECDHParameterReuse = &kr.ECDHReused
 	}
 	if d.SupportsALPN {
-		if list, n := alpnList(ctx, probe.NewDialer(pe, po), pe); len(list) > 0 {
+		list, complete, n := alpnList(ctx, probe.NewDialer(pe, po), pe)
+		d.PadlockConnections += n
+		if complete && len(list) > 0 {
 			d.ALPNProtocols = strings.Join(list, " ")
-			d.PadlockConnections += n
 		}
 	}
 	followGet(ctx, probe.NewDialer(pe, po), pe, host, d)
@@ -240,17 +241,18 @@ var alpnCandidates = []string{"h2", "http/1.1", "spdy/3.1", "spdy/3", "spdy/2", 
 // alpnList enumerates the ALPN protocols the server accepts: offer every
 // candidate, take out the one it selects, offer the rest again until it
 // selects none. The list is in the order the server picked them (its
-// preference among those offered). It returns the connections used.
-func alpnList(ctx context.Context, d *probe.Dialer, pe probe.Endpoint) ([]string, int) {
+// preference among those offered). complete is false when a connection
+// failed or was lost before the server said "none" (by selecting nothing
+// or with an alert): the list is then not the server's whole list and the
+// caller keeps what the prober saw. It returns the connections used.
+func alpnList(ctx context.Context, d *probe.Dialer, pe probe.Endpoint) (list []string, complete bool, conns int) {
 	ctx, cancel := context.WithTimeout(ctx, httpGetTimeout)
 	defer cancel()
-	var got []string
 	left := slices.Clone(alpnCandidates)
-	conns := 0
 	for len(left) > 0 {
 		pc, err := d.Dial(ctx)
 		if err != nil {
-			break
+			return list, false, conns
 		}
 		conns++
 		raw := pc.NetConn()
@@ -261,11 +263,25 @@ func alpnList(ctx context.Context, d *probe.Dialer, pe probe.Endpoint) ([]string
 		err = c.HandshakeContext(ctx)
 		p := c.ConnectionState().NegotiatedProtocol
 		pc.Close()
-		if err != nil || p == "" || !slices.Contains(left, p) {
-			break
+		switch {
+		case err != nil && serverAlert(err):
+			return list, true, conns // refused the rest (no_application_protocol)
+		case err != nil || !slices.Contains(left, p):
+			return list, false, conns
+		case p == "":
+			return list, true, conns
 		}
-		got = append(got, p)
+		list = append(list, p)
 		left = slices.DeleteFunc(left, func(x string) bool { return x == p })
 	}
-	return got, conns
+	return list, true, conns
+}
+
+// serverAlert reports whether a crypto/tls handshake failed on an alert
+// the server sent (crypto/tls reports one as a *net.OpError whose Op is
+// "remote error"): an answer, such as RFC 7301's no_application_protocol,
+// unlike a lost connection.
+func serverAlert(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }

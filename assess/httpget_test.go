@@ -2,9 +2,12 @@ package assess
 
 import (
 	"context"
+	"crypto/tls"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +109,58 @@ func TestFollowGet(t *testing.T) {
 	followLoop()
 	if len(d.HTTPTransactions) != maxHTTPRedirects+1 || d.HTTPStatusCode != 302 {
 		t.Errorf("loop: %d transactions, status %d", len(d.HTTPTransactions), d.HTTPStatusCode)
+	}
+}
+
+// TestALPNList: the whole list from a real crypto/tls server, and no list
+// claimed complete when a connection is lost midway (a hostile mock that
+// resets every connection after the first).
+func TestALPNList(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		protos       []string
+		dropAfter    int // close connections after this many (0: never)
+		want         []string
+		wantComplete bool
+	}{
+		{"whole list, server order", []string{"http/1.1", "h2"}, 0, []string{"http/1.1", "h2"}, true},
+		{"one protocol", []string{"http/1.1"}, 0, []string{"http/1.1"}, true},
+		{"lost midway (hostile mock)", []string{"http/1.1", "h2"}, 1, []string{"http/1.1"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cert := httptest.NewUnstartedServer(nil)
+			cert.StartTLS() // only for its certificate
+			defer cert.Close()
+			cfg := cert.TLS.Clone()
+			cfg.NextProtos = tc.protos
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			go func() {
+				for n := 1; ; n++ {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					if tc.dropAfter > 0 && n > tc.dropAfter {
+						c.Close()
+						continue
+					}
+					go func() {
+						tc := tls.Server(c, cfg)
+						_ = tc.Handshake()
+						tc.Close()
+					}()
+				}
+			}()
+			ap := netip.MustParseAddrPort(ln.Addr().String())
+			pe := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+			list, complete, conns := alpnList(context.Background(), probe.NewDialer(pe, probe.Options{Timeout: 5 * time.Second}), pe)
+			if !slices.Equal(list, tc.want) || complete != tc.wantComplete || conns == 0 {
+				t.Errorf("list %q complete %v (%d connections), want %q complete %v", list, complete, conns, tc.want, tc.wantComplete)
+			}
+		})
 	}
 }
