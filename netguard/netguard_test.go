@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"padlock/lab"
 )
 
 func TestIsPublic(t *testing.T) {
@@ -91,21 +93,6 @@ func TestIsPublic(t *testing.T) {
 	}
 }
 
-// stubResolver answers from a table; names not in it do not resolve.
-type stubResolver map[string][]string
-
-func (r stubResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	as, ok := r[strings.TrimSuffix(strings.ToLower(host), ".")]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	var out []netip.Addr
-	for _, a := range as {
-		out = append(out, netip.MustParseAddr(a))
-	}
-	return out, nil
-}
-
 // noDial fails the test if anything is dialled.
 func noDial(t *testing.T) DialFunc {
 	return func(_ context.Context, network, addr string) (net.Conn, error) {
@@ -117,7 +104,7 @@ func noDial(t *testing.T) DialFunc {
 // TestDialRefusesBeforeConnecting: refused names and addresses never reach
 // the dialer (nothing is sent anywhere: Next fails the test if called).
 func TestDialRefusesBeforeConnecting(t *testing.T) {
-	r := stubResolver{
+	r := lab.Names{
 		"intranet.example": {"10.1.2.3"},
 		"mixed.example":    {"8.8.8.8", "192.168.0.10"},
 		"mapped.example":   {"::ffff:10.0.0.1"},

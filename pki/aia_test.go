@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
+	"padlock/lab"
 	"padlock/netguard"
 )
 
@@ -160,17 +160,6 @@ func allowPrivateClient() *http.Client {
 	return &http.Client{Transport: (&netguard.Guard{Policy: netguard.AllowPrivate}).Transport()}
 }
 
-// stubResolver answers from a table; names not in it do not resolve.
-type stubResolver map[string]string
-
-func (r stubResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	a, ok := r[host]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	return []netip.Addr{netip.MustParseAddr(a)}, nil
-}
-
 // TestAIAPrivateAddressesRefused: caIssuers URLs come from the scanned
 // server, so by default they never reach a non-public address, directly,
 // through a name, or through a redirect; the refusal comes before any
@@ -207,7 +196,7 @@ func TestAIAPrivateAddressesRefused(t *testing.T) {
 	// (Next sees addresses the guard allowed, never a refused one).
 	var dials atomic.Int32
 	g := &netguard.Guard{
-		Resolver: stubResolver{"aia.example": "8.8.8.8", "meta.example": "169.254.169.254", "intranet.example": "10.0.0.1", "ula.example": "fd00::1"},
+		Resolver: lab.Names{"aia.example": {"8.8.8.8"}, "meta.example": {"169.254.169.254"}, "intranet.example": {"10.0.0.1"}, "ula.example": {"fd00::1"}},
 		Next: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			dials.Add(1)
 			if addr != "8.8.8.8:80" {

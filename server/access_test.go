@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"padlock/lab"
 )
 
 // v3Err returns the first error of an SSL Labs errors answer.
@@ -18,7 +20,7 @@ func v3Err(t *testing.T, r response) map[string]any {
 }
 
 func TestAnalyzeClosedByDefault(t *testing.T) {
-	ts, _ := newTestServer(t, Config{Resolver: stubResolver{"public.example": {"192.0.2.1"}}})
+	ts, _ := newTestServer(t, Config{Resolver: lab.Names{"public.example": {"192.0.2.1"}}})
 	for _, v := range []string{"v3", "v4"} {
 		r := do(t, "GET", ts.URL+"/api/"+v+"/analyze?host=public.example&startNew=on", "", nil)
 		want := http.StatusUnauthorized

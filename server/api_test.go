@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"padlock/fleet"
+	"padlock/lab"
 )
 
 func TestSecurityHeadersEverywhere(t *testing.T) {
@@ -290,14 +291,14 @@ func TestRequestBodies(t *testing.T) {
 // TestStartScan starts a scan through the API against a lab server and
 // follows it to the end; the stored assessment is graded.
 func TestStartScan(t *testing.T) {
-	lab, ca := labServer(t)
+	srv, ca := labServer(t)
 	st := openStore(t)
-	cfg := Config{Store: st, AllowPrivate: true, Resolver: stubResolver{"lab.test": {"127.0.0.1"}}}
+	cfg := Config{Store: st, AllowPrivate: true, Resolver: lab.Names{"lab.test": {"127.0.0.1"}}}
 	cfg.AssessOptions.PKI.ExtraRoots = append(cfg.AssessOptions.PKI.ExtraRoots, ca.Root().Cert)
 	cfg.ScanOptions = fleet.Options{Retries: -1, Budget: time.Minute, Rate: -1}
 	ts, _ := newTestServer(t, cfg)
 
-	_, port, _ := net.SplitHostPort(lab.Addr)
+	_, port, _ := net.SplitHostPort(srv.Addr)
 	body := map[string]any{"name": "api scan", "targets": []map[string]string{
 		{"organisation": "Lab <b>Org</b>", "url": "https://lab.test:" + port + "/", "group": "lab"},
 		{"url": "https://unknown.test:" + port + "/"},

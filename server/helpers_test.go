@@ -127,21 +127,6 @@ func seeded(t *testing.T) store.Store {
 	return st
 }
 
-// stubResolver answers from a table; names not in it do not resolve.
-type stubResolver map[string][]string
-
-func (r stubResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	as, ok := r[strings.TrimSuffix(strings.ToLower(host), ".")]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	var out []netip.Addr
-	for _, a := range as {
-		out = append(out, netip.MustParseAddr(a))
-	}
-	return out, nil
-}
-
 // blockingResolver answers nothing until its channel is closed or the
 // context ends.
 type blockingResolver struct{ ch chan struct{} }
@@ -187,7 +172,7 @@ func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *Server) {
 		cfg.Token = testToken
 	}
 	if cfg.Resolver == nil {
-		cfg.Resolver = stubResolver{}
+		cfg.Resolver = lab.Names{}
 	}
 	if cfg.dial == nil {
 		cfg.dial = loopbackOnly(t)

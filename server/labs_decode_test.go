@@ -217,7 +217,7 @@ func TestLabsAPIDocumentedFields(t *testing.T) {
 	}
 	ossl := peer.OpenSSL(t, peer.OpenSSLOptions{Leaf: other, Www: true, MaxProtocol: "TLSv1.2"})
 
-	cfg := Config{AllowPrivate: true, Store: openStore(t), Resolver: stubResolver{"localhost": {"127.0.0.1"}},
+	cfg := Config{AllowPrivate: true, Store: openStore(t), Resolver: lab.Names{"localhost": {"127.0.0.1"}},
 		caaServer: startDNSMasq(t, caaRR("localhost", 0, "issue", "ca.example.test"))}
 	cfg.AssessOptions.PKI.ExtraRoots = append(cfg.AssessOptions.PKI.ExtraRoots, ca.Root().Cert, ngx.CA.Root().Cert)
 	cfg.AssessOptions.Probe.Timeout = 5 * time.Second

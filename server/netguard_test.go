@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"padlock/fleet"
+	"padlock/lab"
 )
 
 // TestPrivateTargetsRefused: the served scanner refuses loopback and
@@ -16,7 +17,7 @@ import (
 // anything.
 func TestPrivateTargetsRefused(t *testing.T) {
 	ts, _ := newTestServer(t, Config{
-		Resolver: stubResolver{
+		Resolver: lab.Names{
 			"intranet.example": {"10.1.2.3"},
 			"mixed.example":    {"8.8.8.8", "10.9.9.9"},
 			"v6.example":       {"fd00::53"},

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,19 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"padlock/lab"
 	"padlock/netguard"
 )
-
-// stubResolver answers from a table; names not in it do not resolve.
-type stubResolver map[string]string
-
-func (r stubResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	a, ok := r[strings.TrimSuffix(strings.ToLower(host), ".")]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	return []netip.Addr{netip.MustParseAddr(a)}, nil
-}
 
 // recordingDial sends every connection to 127.0.0.1 on the port asked,
 // and records the addresses it was asked for.
@@ -71,7 +60,7 @@ func TestSiteCannotLeadToPrivateAddresses(t *testing.T) {
 		res := Check(context.Background(), "site.example", uint16(port), 1, Options{
 			Timeout:         2 * time.Second,
 			Dial:            d.dial,
-			Resolver:        stubResolver{"www.site.example": private},
+			Resolver:        lab.Names{"www.site.example": {private}},
 			IgnoreRobotsTxt: true,
 			MaxPages:        2,
 		})
@@ -107,7 +96,7 @@ func TestSiteCannotLeadToPrivateAddresses(t *testing.T) {
 func TestGuardRefusesBeforeDialling(t *testing.T) {
 	t.Parallel()
 	dialled := 0
-	g := guardedDial(Options{Timeout: time.Second, Resolver: stubResolver{"meta.example": "169.254.169.254"},
+	g := guardedDial(Options{Timeout: time.Second, Resolver: lab.Names{"meta.example": {"169.254.169.254"}},
 		Dial: func(context.Context, string, string) (net.Conn, error) {
 			dialled++
 			return nil, errors.New("test: no dialling")
