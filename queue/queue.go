@@ -84,6 +84,7 @@ type Queue struct {
 	c       client
 	dialect store.Dialect
 	work    bool
+	own     *ownJobs
 }
 
 // client is what Queue needs of a river.Client, whatever its transaction
@@ -143,8 +144,9 @@ func Open(ctx context.Context, st store.Store, o Options) (*Queue, error) {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	workers := river.NewWorkers()
+	id := clientID()
 	cfg := &river.Config{
-		ID:                   clientID(),
+		ID:                   id,
 		Logger:               o.Logger,
 		RescueStuckJobsAfter: o.RescueAfter,
 		// Jobs bound their own time (fleet applies each scan's budget).
@@ -169,8 +171,10 @@ func Open(ctx context.Context, st store.Store, o Options) (*Queue, error) {
 		cfg.PeriodicJobs = nil
 		cfg.Queues = nil
 	}
-	q := &Queue{st: st, dialect: st.Dialect(), work: o.Work}
-	cfg.Middleware = append(cfg.Middleware, river.WorkerMiddlewareFunc(func(ctx context.Context, _ *rivertype.JobRow, inner func(context.Context) error) error {
+	q := &Queue{st: st, dialect: st.Dialect(), work: o.Work, own: newOwnJobs(id)}
+	cfg.Middleware = append(cfg.Middleware, river.WorkerMiddlewareFunc(func(ctx context.Context, j *rivertype.JobRow, inner func(context.Context) error) error {
+		q.own.begin(j.ID)
+		defer q.own.end(j.ID)
 		return inner(context.WithValue(ctx, queueKey{}, q))
 	}))
 	var err error

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -49,13 +50,82 @@ func deadHere(id string) bool {
 	return errors.Is(err, syscall.ESRCH)
 }
 
-// RescueDead makes the running jobs of dead processes of this machine
-// available again at once, instead of after RescueAfter (River's rescue,
-// which still covers workers on other machines). A working Queue does
-// this when it starts and every 10 seconds; it returns how many jobs it
-// rescued.
+// lostAfter is how long a job this process has finished may still read
+// "running" in the database before its completion is taken to be lost.
+// River records completions in batches within a second or so; it gives
+// up on a batch when the database stays away, and the job then stays
+// "running" under a live worker, where neither RescueDead's check for a
+// dead process nor River's own rescue (RescueAfter, minutes) would soon
+// see it.
+const lostAfter = 30 * time.Second
+
+// ownJobs tracks the jobs this process is working and when it finished
+// the others, so that a job whose completion River could not record is
+// put back in line instead of holding its scan open until RescueAfter.
+// Running a scan job again is harmless: it skips targets already saved.
+type ownJobs struct {
+	id      string // this process's River client id
+	mu      sync.Mutex
+	working map[int64]bool
+	ended   map[int64]time.Time
+}
+
+func newOwnJobs(id string) *ownJobs {
+	return &ownJobs{id: id, working: map[int64]bool{}, ended: map[int64]time.Time{}}
+}
+
+func (o *ownJobs) begin(id int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.working[id] = true
+	delete(o.ended, id)
+}
+
+// keepEnded is how long ownJobs remembers a finish: longer than any
+// outage after which River's own rescue (RescueAfter) takes over anyway.
+const keepEnded = 2 * DefaultRescueAfter
+
+func (o *ownJobs) end(id int64) {
+	now := time.Now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.working, id)
+	for id, t := range o.ended {
+		if now.Sub(t) > keepEnded {
+			delete(o.ended, id)
+		}
+	}
+	o.ended[id] = now
+}
+
+// lost reports whether j, "running" in the database, was last attempted
+// by this process and finished here long enough ago that River's record
+// of its completion must have been lost.
+func (o *ownJobs) lost(j *rivertype.JobRow, now time.Time) bool {
+	if n := len(j.AttemptedBy); n == 0 || j.AttemptedBy[n-1] != o.id {
+		return false
+	}
+	if j.AttemptedAt == nil || now.Sub(*j.AttemptedAt) < lostAfter {
+		return false // fetched a moment ago, perhaps not begun yet
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.working[j.ID] {
+		return false
+	}
+	t, ok := o.ended[j.ID]
+	return !ok || now.Sub(t) >= lostAfter
+}
+
+// RescueDead makes running jobs that nobody is working available again
+// at once, instead of after RescueAfter (River's rescue, which still
+// covers workers on other machines): the jobs of dead processes of this
+// machine, and the jobs this process finished but whose completion was
+// lost to a database outage. A working Queue does this when it starts
+// and every 10 seconds; it returns how many jobs it rescued.
 func (q *Queue) RescueDead(ctx context.Context) (int, error) {
 	var ids []int64
+	now := time.Now()
 	p := river.NewJobListParams().States(rivertype.JobStateRunning).First(1000)
 	for {
 		res, err := q.c.jobList(ctx, p)
@@ -63,7 +133,8 @@ func (q *Queue) RescueDead(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("queue: running jobs: %w", err)
 		}
 		for _, j := range res.Jobs {
-			if n := len(j.AttemptedBy); n > 0 && deadHere(j.AttemptedBy[n-1]) {
+			n := len(j.AttemptedBy)
+			if n > 0 && deadHere(j.AttemptedBy[n-1]) || q.own != nil && q.work && q.own.lost(j, now) {
 				ids = append(ids, j.ID)
 			}
 		}
