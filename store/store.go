@@ -53,9 +53,11 @@
 //
 // # Shared per-IP limits
 //
-// LeaseIP, ReleaseIP and ReserveIPRate keep the per-IP politeness limits
-// in the database (tables ip_leases and ip_rates), so that every process
-// scanning from it holds them together (see fleet.SharedLimits).
+// HoldIP, RenewIP and ReleaseIP keep the per-IP politeness limits in the
+// database (table ip_holds), so that every process scanning from it holds
+// them together (see fleet.SharedLimits): one process at a time holds an
+// address and enforces the limits there itself, and hands the rate
+// limit's state to the next holder.
 package store
 
 import (
@@ -254,17 +256,21 @@ type Store interface {
 	// Dialect says which database this is.
 	Dialect() Dialect
 
-	// LeaseIP takes one of slots connection slots at addr for holder (a
-	// token unique to the connection) until ttl from now, if one is free;
-	// a lease whose holder never released it is free once expired.
-	LeaseIP(ctx context.Context, addr string, slots int, holder string, ttl time.Duration) (slot int, ok bool, err error)
-	// ReleaseIP gives a leased slot back.
-	ReleaseIP(ctx context.Context, addr string, slot int, holder string) error
-	// ReserveIPRate reserves addr's next start time under a rate of one
-	// connection per interval with bursts of burst (GCRA) and returns how
-	// long to wait for it. Times are the database's clock, so machines
-	// with skewed clocks still share one schedule.
-	ReserveIPRate(ctx context.Context, addr string, interval time.Duration, burst int) (wait time.Duration, err error)
+	// HoldIP takes addr for holder (a token unique to one hold) until
+	// ttl from now if nobody holds it or its hold expired, and returns
+	// how far ahead of now the last holder left the address's rate limit
+	// (its GCRA theoretical arrival time; zero when in the past). When
+	// another holder has it, ok is false and the address is marked
+	// wanted, so that its holder lets it go (RenewIP).
+	HoldIP(ctx context.Context, addr, holder string, ttl time.Duration) (ok bool, tatAhead time.Duration, err error)
+	// RenewIP extends holder's hold of addr to ttl from now, unless
+	// another process wants it (wanted: the hold is left to expire as it
+	// was, and the holder should finish and release it). kept is false
+	// when holder no longer holds addr.
+	RenewIP(ctx context.Context, addr, holder string, ttl time.Duration) (kept, wanted bool, err error)
+	// ReleaseIP ends holder's hold of addr, leaving the rate limit's
+	// theoretical arrival time tatAhead from now for the next holder.
+	ReleaseIP(ctx context.Context, addr, holder string, tatAhead time.Duration) error
 
 	// Close releases the database.
 	Close() error
