@@ -3,6 +3,7 @@ package fleet
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"slices"
@@ -59,11 +60,14 @@ func endpointLabel(h *assess.Host, ep *assess.Endpoint) string {
 	return net.JoinHostPort(h.Host, strconv.Itoa(h.Port)) + " (" + ep.IPAddress + ")"
 }
 
-// drownEndpoint is what the DROWN lookup needs of one endpoint.
+// drownEndpoint is what the DROWN lookup needs of one endpoint; stored
+// with each assessment (store.Assessment.Lookup), so that MarkDROWN reads
+// it without decoding the results.
 type drownEndpoint struct {
-	addr, label string
-	pins        []string
-	sslv2       bool
+	Addr  string   `json:"addr"`
+	Label string   `json:"label"`
+	Pins  []string `json:"rsaPins,omitempty"`
+	SSLv2 bool     `json:"sslv2,omitempty"`
 }
 
 // drownInfo extracts the DROWN lookup's view of a result (nil for none).
@@ -75,7 +79,7 @@ func drownInfo(r *Result) []drownEndpoint {
 	for i := range r.Host.Endpoints {
 		ep := &r.Host.Endpoints[i]
 		pins, sslv2 := endpointKeys(r.Host, ep)
-		out = append(out, drownEndpoint{addr: endpointAddr(r.Host, ep), label: endpointLabel(r.Host, ep), pins: pins, sslv2: sslv2})
+		out = append(out, drownEndpoint{Addr: endpointAddr(r.Host, ep), Label: endpointLabel(r.Host, ep), Pins: pins, SSLv2: sslv2})
 	}
 	return out
 }
@@ -98,11 +102,11 @@ func findDROWN(infos [][]drownEndpoint) [][]DROWN {
 	v2 := map[string][]holder{} // key pin → endpoints accepting SSL 2.0
 	for _, eps := range infos {
 		for _, ep := range eps {
-			if !ep.sslv2 {
+			if !ep.SSLv2 {
 				continue
 			}
-			hd := holder{ep.addr, ep.label}
-			for _, p := range ep.pins {
+			hd := holder{ep.Addr, ep.Label}
+			for _, p := range ep.Pins {
 				if !slices.Contains(v2[p], hd) {
 					v2[p] = append(v2[p], hd)
 				}
@@ -115,10 +119,10 @@ func findDROWN(infos [][]drownEndpoint) [][]DROWN {
 	}
 	for i, eps := range infos {
 		for _, ep := range eps {
-			for _, p := range ep.pins {
+			for _, p := range ep.Pins {
 				var via []string
 				for _, hd := range v2[p] {
-					if hd.addr != ep.addr && !slices.Contains(via, hd.label) {
+					if hd.addr != ep.Addr && !slices.Contains(via, hd.label) {
 						via = append(via, hd.label)
 					}
 				}
@@ -126,7 +130,7 @@ func findDROWN(infos [][]drownEndpoint) [][]DROWN {
 					continue
 				}
 				slices.Sort(via)
-				out[i] = append(out[i], DROWN{Endpoint: ep.addr, KeyPin: p, Via: via})
+				out[i] = append(out[i], DROWN{Endpoint: ep.Addr, KeyPin: p, Via: via})
 			}
 		}
 	}
@@ -134,30 +138,54 @@ func findDROWN(infos [][]drownEndpoint) [][]DROWN {
 }
 
 // MarkDROWN runs the fleet-wide DROWN lookup over a stored scan: it records
-// each assessment's findings in Result.PadlockDROWN and re-grades every
-// endpoint with them (assess.Regrade, grade.Facts.DROWN: the endpoints
+// each assessment's findings in Result.PadlockDROWN and re-grades its
+// endpoints with them (assess.Regrade, grade.Facts.DROWN: the endpoints
 // found, or none — the lookup ran, so rule E5 is no longer pending), and
 // saves again the assessments that changed. It returns how many
 // assessments carry a finding.
 //
-// Results are decoded one at a time (twice: to index the keys, then to
-// re-grade), so memory holds the stored JSON of the scan and one decoded
-// result.
+// The lookup reads what each assessment stored for it (Lookup: its
+// endpoints' RSA key pins and SSL 2.0), not the results; a result is
+// decoded only when the lookup concerns it: it has an RSA key (whose
+// rule E5 waited for the lookup) or a finding. A result with no RSA key
+// is left as it is: E5 does not apply to it, whatever the fleet holds.
+// Assessments stored without a Lookup have theirs read from the result.
+// Memory holds the scan's lookups and one result at a time.
 func MarkDROWN(ctx context.Context, st store.Store, id store.ScanID) (int, error) {
-	as, err := st.Assessments(ctx, id)
+	ls, err := st.Lookups(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	infos := make([][]drownEndpoint, len(as))
-	for i, a := range as {
+	infos := make([][]drownEndpoint, len(ls))
+	for i, l := range ls {
+		if len(l.Data) > 0 {
+			if json.Unmarshal(l.Data, &infos[i]) != nil {
+				infos[i] = nil
+			}
+			continue
+		}
+		a, err := st.Assessment(ctx, id, l.TargetID)
+		if err != nil {
+			return 0, err
+		}
 		if r, err := DecodeResult(a.Result); err == nil {
 			infos[i] = drownInfo(r)
 		}
 	}
 	found := findDROWN(infos)
 	marked := 0
-	for i, a := range as {
-		as[i].Result = nil // a keeps it for this iteration; let it go after
+	for i, l := range ls {
+		rsa := false
+		for _, ep := range infos[i] {
+			rsa = rsa || len(ep.Pins) > 0
+		}
+		if !rsa && len(found[i]) == 0 {
+			continue
+		}
+		a, err := st.Assessment(ctx, id, l.TargetID)
+		if err != nil {
+			return marked, err
+		}
 		r, err := DecodeResult(a.Result)
 		if err != nil || r.Host == nil {
 			continue // unreadable or unassessed results take no part

@@ -478,8 +478,8 @@ func (w *worker) summary(id store.ScanID) Summary {
 
 // afterSave queues the scan's finish job when no target is left.
 func (w *worker) afterSave(ctx context.Context, st store.Store, id store.ScanID) {
-	sc, err := st.Scan(context.WithoutCancel(ctx), id)
-	if err != nil || sc.Counts.Done < sc.Counts.Total {
+	left, err := st.Remaining(context.WithoutCancel(ctx), id)
+	if err != nil || left > 0 {
 		return
 	}
 	if q := queueOf(ctx); q != nil {

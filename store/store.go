@@ -192,6 +192,21 @@ type Assessment struct {
 	// assess.Host and the web result). It must be valid JSON and at most
 	// MaxResultBytes; empty means none.
 	Result json.RawMessage
+	// Lookup is what a scan-wide lookup needs of the result, small JSON
+	// read by Lookups without the results (fleet: the DROWN lookup's
+	// keys); empty means none. It must be valid JSON and at most
+	// MaxLookupBytes.
+	Lookup json.RawMessage
+}
+
+// MaxLookupBytes bounds Assessment.Lookup.
+const MaxLookupBytes = 64 << 10
+
+// Lookup is one assessment's Lookup (Store.Lookups).
+type Lookup struct {
+	TargetID int64
+	// Data is the assessment's Lookup; empty when it was stored without.
+	Data json.RawMessage
 }
 
 // MaxResultBytes bounds Assessment.Result.
@@ -247,6 +262,15 @@ type Store interface {
 	Assessed(ctx context.Context, id ScanID, targets []int64) (map[int64]bool, error)
 	// Assessments returns a scan's assessments in target id order.
 	Assessments(ctx context.Context, id ScanID) ([]Assessment, error)
+	// Assessment returns one target's assessment (ErrNotFound when it
+	// has none).
+	Assessment(ctx context.Context, id ScanID, target int64) (Assessment, error)
+	// Lookups returns the Lookup of every assessment of a scan, in
+	// target id order, without reading the results.
+	Lookups(ctx context.Context, id ScanID) ([]Lookup, error)
+	// Remaining returns how many of a scan's targets have no assessment
+	// yet (cheaper than Scan's counts).
+	Remaining(ctx context.Context, id ScanID) (int, error)
 	// SetScanStatus sets a scan's status and finish time (zero: none).
 	SetScanStatus(ctx context.Context, id ScanID, st ScanStatus, finished time.Time) error
 	// History returns a site's assessments over all scans, oldest scan
