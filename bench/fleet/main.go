@@ -328,10 +328,14 @@ func runBench(args []string) error {
 		if *memLimit != "" {
 			env = append(os.Environ(), "GOMEMLIMIT="+*memLimit)
 		}
+		servers0 := selfCPU()
+		load0 := loadAvg()
 		res, err := timedEnv(filepath.Join(outDir, "scan.log"), env, *bin, scanArgs...)
 		if err != nil {
 			return err
 		}
+		serversCPU := selfCPU() - servers0
+		load1 := loadAvg()
 		if res.ExitCode != 0 {
 			b, _ := os.ReadFile(filepath.Join(outDir, "scan.log"))
 			return fmt.Errorf("padlock scan exited %d:\n%s", res.ExitCode, tail(string(b), 2000))
@@ -359,6 +363,8 @@ func runBench(args []string) error {
 		fmt.Fprintf(&report, "| wall time | %.1f s |\n", res.Wall.Seconds())
 		fmt.Fprintf(&report, "| peak RSS (padlock) | %.0f MB |\n", float64(res.MaxRSSKB)/1024)
 		fmt.Fprintf(&report, "| CPU (padlock) | %.1f s user, %.1f s system |\n", res.User.Seconds(), res.Sys.Seconds())
+		fmt.Fprintf(&report, "| CPU (the servers, in this process, on the same cores) | %.1f s |\n", serversCPU.Seconds())
+		fmt.Fprintf(&report, "| load average (1 min) before, after | %s, %s |\n", load0, load1)
 		fmt.Fprintf(&report, "| connections | %d (%.1f per target) |\n", conns, float64(conns)/float64(*n))
 		fmt.Fprintf(&report, "| most connections open at once to one address (padlock's count) | %s |\n", padlockPeak(filepath.Join(outDir, "scan.log")))
 		fmt.Fprintf(&report, "| most connections open at once to one address (servers' count) | %d |\n", peak)
@@ -609,4 +615,27 @@ func gradeNames() []string {
 		out = append(out, string(g))
 	}
 	return out
+}
+
+// selfCPU is this process's CPU time so far (user and system): the
+// servers' share of the machine while padlock scans them.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the machine's 1-minute load average ("?" if unknown):
+// other work on the machine slows the wall time.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
