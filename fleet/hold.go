@@ -17,7 +17,7 @@ const (
 	// holdRenew is how often a hold is renewed while its holder
 	// connects there (and how often it learns that another process wants
 	// the address).
-	holdRenew = 2 * time.Second
+	holdRenew = 4 * time.Second
 	// holdSlack is how much longer than its longest connection needs a
 	// hold is taken for: the renewals' margin, so that connections keep
 	// starting between two renewals.

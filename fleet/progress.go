@@ -120,7 +120,9 @@ func (p *Progress) TargetDone(t Target, a store.Assessment, attempts int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.running--
-	p.done++
+	// Counts may have counted this target already (it reads the
+	// database, where the target was saved before this call).
+	p.done = min(p.done+1, p.total)
 	p.doneHere++
 	if a.Grade == "" {
 		p.inconclusive++

@@ -23,18 +23,18 @@ func (s *sqlDB) nowMS() string {
 func (s *sqlDB) HoldIP(ctx context.Context, addr, holder string, ttl time.Duration) (bool, time.Duration, error) {
 	now := s.nowMS()
 	free := `ip_holds.expires_ms <= ` + now
-	query := s.q(`INSERT INTO ip_holds (addr, holder, expires_ms, wanted_ms, tat_ms) VALUES (?, ?, ` + now + ` + ?, 0, 0)
+	query := `INSERT INTO ip_holds (addr, holder, expires_ms, wanted_ms, tat_ms) VALUES (?, ?, ` + now + ` + ?, 0, 0)
 		ON CONFLICT (addr) DO UPDATE SET
 			holder     = CASE WHEN ` + free + ` THEN excluded.holder ELSE ip_holds.holder END,
 			expires_ms = CASE WHEN ` + free + ` THEN excluded.expires_ms ELSE ip_holds.expires_ms END,
 			wanted_ms  = CASE WHEN ` + free + ` THEN 0 ELSE ` + now + ` END
-		RETURNING holder, tat_ms - ` + now)
+		RETURNING holder, tat_ms - ` + now
 	defer s.lockWrites()()
 	var (
 		got   string
 		ahead int64
 	)
-	if err := s.db.QueryRowContext(ctx, query, addr, holder, ttl.Milliseconds()).Scan(&got, &ahead); err != nil {
+	if err := s.queryRow(ctx, query, addr, holder, ttl.Milliseconds()).Scan(&got, &ahead); err != nil {
 		return false, 0, fmt.Errorf("store: hold %s: %w", addr, err)
 	}
 	if got != holder {
@@ -46,12 +46,12 @@ func (s *sqlDB) HoldIP(ctx context.Context, addr, holder string, ttl time.Durati
 // RenewIP implements Store.
 func (s *sqlDB) RenewIP(ctx context.Context, addr, holder string, ttl time.Duration) (bool, bool, error) {
 	now := s.nowMS()
-	query := s.q(`UPDATE ip_holds SET expires_ms = CASE WHEN wanted_ms = 0 THEN ` + now + ` + ? ELSE expires_ms END
+	query := `UPDATE ip_holds SET expires_ms = CASE WHEN wanted_ms = 0 THEN ` + now + ` + ? ELSE expires_ms END
 		WHERE addr = ? AND holder = ? AND expires_ms > ` + now + `
-		RETURNING wanted_ms`)
+		RETURNING wanted_ms`
 	defer s.lockWrites()()
 	var wanted int64
-	err := s.db.QueryRowContext(ctx, query, ttl.Milliseconds(), addr, holder).Scan(&wanted)
+	err := s.queryRow(ctx, query, ttl.Milliseconds(), addr, holder).Scan(&wanted)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, false, nil
@@ -63,10 +63,10 @@ func (s *sqlDB) RenewIP(ctx context.Context, addr, holder string, ttl time.Durat
 
 // ReleaseIP implements Store.
 func (s *sqlDB) ReleaseIP(ctx context.Context, addr, holder string, tatAhead time.Duration) error {
-	query := s.q(`UPDATE ip_holds SET holder = '', expires_ms = 0, wanted_ms = 0, tat_ms = ` + s.nowMS() + ` + ?
-		WHERE addr = ? AND holder = ?`)
+	query := `UPDATE ip_holds SET holder = '', expires_ms = 0, wanted_ms = 0, tat_ms = ` + s.nowMS() + ` + ?
+		WHERE addr = ? AND holder = ?`
 	defer s.lockWrites()()
-	if _, err := s.db.ExecContext(ctx, query, max(tatAhead, 0).Milliseconds(), addr, holder); err != nil {
+	if _, err := s.exec(ctx, query, max(tatAhead, 0).Milliseconds(), addr, holder); err != nil {
 		return fmt.Errorf("store: release the hold of %s: %w", addr, err)
 	}
 	return nil

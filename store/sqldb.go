@@ -24,6 +24,8 @@ type sqlDB struct {
 	// one writer at a time, and waiting here is cheaper and fairer than
 	// waiting on the file lock.
 	wmu *sync.Mutex
+	// stmts holds the statements prepared once (SQLite, prepared).
+	stmts sync.Map
 	// begin opens the write transaction CreateScanTx runs in.
 	begin func(ctx context.Context) (writeTx, error)
 }
@@ -58,6 +60,44 @@ func (s *sqlDB) lockWrites() func() {
 	}
 	s.wmu.Lock()
 	return s.wmu.Unlock
+}
+
+// prepared returns query prepared once per process on SQLite, where
+// parsing is a good part of a small statement's cost (nil on PostgreSQL,
+// whose driver caches its statements itself, or when preparing failed:
+// the plain query then reports the error).
+func (s *sqlDB) prepared(query string) *sql.Stmt {
+	if s.dialect != SQLiteDialect {
+		return nil
+	}
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	st, err := s.db.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	return st
+}
+
+// queryRow is QueryRowContext on a statement prepared once (prepared).
+func (s *sqlDB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := s.prepared(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.db.QueryRowContext(ctx, s.q(query), args...)
+}
+
+// exec is ExecContext on a statement prepared once (prepared).
+func (s *sqlDB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := s.prepared(query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.db.ExecContext(ctx, s.q(query), args...)
 }
 
 // q rewrites a query's "?" placeholders for the dialect: $1, $2… for
@@ -208,7 +248,7 @@ func scanRow(sc rowScanner) (Scan, error) {
 
 // Scan implements Store.
 func (s *sqlDB) Scan(ctx context.Context, id ScanID) (Scan, error) {
-	sc, err := scanRow(s.db.QueryRowContext(ctx, s.q(`SELECT `+scanColumns+` FROM scans s WHERE s.id = ?`), id))
+	sc, err := scanRow(s.queryRow(ctx, `SELECT `+scanColumns+` FROM scans s WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Scan{}, fmt.Errorf("store: scan %d: %w", id, ErrNotFound)
 	}
@@ -369,7 +409,7 @@ func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 		sbd = sql.NullInt64{Int64: int64(boolInt(*a.SecureByDefault)), Valid: true}
 	}
 	defer s.lockWrites()()
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO assessments (scan_id, target_id, site, started_ms, finished_ms,
+	res, err := s.exec(ctx, `INSERT INTO assessments (scan_id, target_id, site, started_ms, finished_ms,
 			grade, grade_trust_ignored, star, secure_by_default, inconclusive, provisional,
 			hsts, protocols, best_protocol, cert_not_after_ms, endpoints, criteria, result, lookup)
 		SELECT t.scan_id, t.id, t.site, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
@@ -381,7 +421,7 @@ func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 			provisional = excluded.provisional, hsts = excluded.hsts, protocols = excluded.protocols,
 			best_protocol = excluded.best_protocol, cert_not_after_ms = excluded.cert_not_after_ms,
 			endpoints = excluded.endpoints, criteria = excluded.criteria, result = excluded.result,
-			lookup = excluded.lookup`),
+			lookup = excluded.lookup`,
 		ms(a.Started), ms(a.Finished), a.Grade, a.GradeTrustIgnored, boolInt(a.Star), sbd, a.Inconclusive,
 		boolInt(a.Provisional), a.HSTS, a.Protocols, a.BestProtocol, ms(a.CertNotAfter), a.Endpoints, a.Criteria,
 		result, lookup, a.TargetID, a.ScanID)
@@ -485,8 +525,8 @@ func (s *sqlDB) Lookups(ctx context.Context, id ScanID) ([]Lookup, error) {
 // scan's targets and assessments.
 func (s *sqlDB) Remaining(ctx context.Context, id ScanID) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT (SELECT count(*) FROM targets WHERE scan_id = ?) -
-		(SELECT count(*) FROM assessments WHERE scan_id = ?)`), id, id).Scan(&n)
+	err := s.queryRow(ctx, `SELECT (SELECT count(*) FROM targets WHERE scan_id = ?) -
+		(SELECT count(*) FROM assessments WHERE scan_id = ?)`, id, id).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: scan %d: targets remaining: %w", id, err)
 	}

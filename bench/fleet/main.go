@@ -35,6 +35,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -258,6 +259,7 @@ func runBench(args []string) error {
 		skipScan    = fs.Bool("skip-scan", false, "skip the N-target scan (time the testssl comparison only)")
 		memLimit    = fs.String("gomemlimit", "", "GOMEMLIMIT for the padlock process of the N-target scan (e.g. 150MiB; default: none)")
 		extra       = fs.String("scan-flags", "", "further padlock scan flags for the N-target scan, space-separated (e.g. --no-vuln)")
+		serverProf  = fs.String("server-cpuprofile", "", "write a CPU profile of the servers (this process) during the N-target scan to this file")
 	)
 	fs.Parse(args)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -330,11 +332,23 @@ func runBench(args []string) error {
 		}
 		servers0 := selfCPU()
 		load0 := loadAvg()
+		if *serverProf != "" {
+			f, err := os.Create(*serverProf)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+		}
 		res, err := timedEnv(filepath.Join(outDir, "scan.log"), env, *bin, scanArgs...)
 		if err != nil {
 			return err
 		}
 		serversCPU := selfCPU() - servers0
+		if *serverProf != "" {
+			pprof.StopCPUProfile()
+		}
 		load1 := loadAvg()
 		if res.ExitCode != 0 {
 			b, _ := os.ReadFile(filepath.Join(outDir, "scan.log"))
