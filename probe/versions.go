@@ -120,11 +120,12 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 			if ctx.Err() != nil {
 				return accept(f)
 			}
-		case refused(err) && !vp.chunked && v < registry.TLS13:
+		case refused(err) && !vp.chunked && v < registry.TLS13 && !versionRefusal(err):
 			// Some servers refuse a hello with hundreds of suites outright.
 			// Before calling the version unsupported, ask again with the
 			// suites real clients send; a server that accepts that is
-			// enumerated in chunks.
+			// enumerated in chunks. A protocol_version alert needs no
+			// second question: it says the version is the problem.
 			vp.chunked = true
 			h.suites = commonSuites(v)
 			try--
@@ -150,6 +151,19 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 	}
 	vp.chunked = false
 	return vp
+}
+
+// versionRefusal reports whether err is a protocol_version alert: the
+// server recognised the version asked for and does not support it (RFC 5246
+// §7.2.2, RFC 8446 §6.2), which no shorter list of suites changes. nginx,
+// openssl s_server, gnutls-serv, lighttpd (OpenSSL and wolfSSL), Botan and
+// Go's crypto/tls all answer the versions they lack so, except OpenSSL for
+// SSLv3, which it refuses with handshake_failure (peers_test.go). Any other
+// refusal (handshake_failure, a close, a reset) is asked again with the
+// common suites.
+func versionRefusal(err error) bool {
+	a, ok := AlertOf(err)
+	return ok && a.Description == tlswire.AlertProtocolVersion
 }
 
 // probeSSLv2 sends an SSLv2 CLIENT-HELLO offering every cipher spec; an SSLv2
