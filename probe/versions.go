@@ -233,36 +233,133 @@ func (p *prober) sslv2Exchange(ctx context.Context, msg []byte) (*tlswire.SSLv2S
 	return tlswire.ParseSSLv2ServerHello(reply)
 }
 
-// checkIntolerance offers version numbers above what the server supports
-// without the supported_versions extension. A correct server negotiates
-// down to its best version; an intolerant one fails.
-func (p *prober) checkIntolerance(ctx context.Context, bestProbe *versionProbe) []Intolerance {
-	best := bestProbe.support.Protocol
-	tests := []struct {
-		version uint16
-		label   string
-	}{
-		{0x0304, "TLS 1.3"},
-		{0x0398, "TLS 1.152"},
-		{0x0498, "TLS 2.152"},
+// intoleranceTests are the version numbers offered, as legacy_version
+// with no supported_versions extension, at the best version up to TLS
+// 1.2. A correct server negotiates down to its best version; an intolerant
+// one fails or negotiates something else.
+var intoleranceTests = []struct {
+	version uint16
+	label   string
+}{
+	{0x0304, "TLS 1.3"},
+	{0x0398, "TLS 1.152"},
+	{0x0498, "TLS 2.152"},
+}
+
+// intolerance is the state of the version intolerance tests of one run:
+// which are answered, and what they found. Suite enumeration at the best
+// version carries the pending ones on hellos it sends anyway (rideAlong);
+// checkIntolerance sends a hello of their own for the rest. Only the
+// goroutine enumerating the best version uses it.
+type intolerance struct {
+	best   *versionProbe
+	done   [3]bool
+	found  [3]*Intolerance
+	riding bool // carry tests on enumeration hellos
+}
+
+func newIntolerance(best *versionProbe) *intolerance {
+	// At TLS 1.2 every suite offered is valid below each version number
+	// tested, so a server that answers one at TLS 1.2 chose its suite as
+	// for a TLS 1.2 hello. At older versions, a server choosing by the
+	// client's version rather than the negotiated one could pick a TLS
+	// 1.2 suite, or skip an export one: those keep hellos of their own.
+	return &intolerance{best: best, riding: best.support.Protocol == registry.TLS12}
+}
+
+// next is a pending test to carry on an enumeration hello at v.
+func (it *intolerance) next(v registry.Protocol) (int, bool) {
+	if it == nil || !it.riding || v != it.best.support.Protocol {
+		return 0, false
 	}
+	for i, d := range it.done {
+		if !d {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// rideAlong sends the enumeration hello h with a pending intolerance test
+// in it, when one is left. A tolerant server answers it at the best
+// version exactly as h (the hellos differ only in the version number,
+// above every suite's), so its answer serves the enumeration. Any other
+// answer never reaches the enumeration:
+//   - a ServerHello at another version is the intolerance; h is sent again
+//     as it is;
+//   - a refusal is either the intolerance or no suite left: the test's own
+//     hello (every suite) tells which. If the server takes that version
+//     number, the refusal was the suites'; if not, h is sent again;
+//   - anything else (a timeout, a broken answer) leaves the test to its own
+//     hello and h is sent again.
+//
+// After any of these, no further test rides along.
+func (p *prober) rideAlong(ctx context.Context, h hello, it *intolerance) (*flight, error) {
+	i, ok := it.next(h.version)
+	if !ok {
+		return p.exchange(ctx, h)
+	}
+	t := intoleranceTests[i]
+	odd := h
+	odd.legacyVersion = t.version
+	f, err := p.exchange(ctx, odd)
+	switch {
+	case answered(f, err) && f.version == h.version:
+		it.done[i] = true
+		return f, err
+	case answered(f, err):
+		it.done[i] = true
+		it.found[i] = &Intolerance{Version: registry.Protocol(t.version), Label: t.label,
+			Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, h.version)}
+	case refused(err):
+		if p.intoleranceTest(ctx, it, i) {
+			return f, err
+		}
+	}
+	// The server mishandled a version number (or the answer was lost):
+	// the other tests get hellos of their own, as each hello carrying one
+	// would now have to be sent twice.
+	it.riding = false
+	return p.exchange(ctx, h)
+}
+
+// intoleranceTest sends test i's own hello (every suite of the best
+// version) and records the answer; it reports whether the server answered
+// at its best version.
+func (p *prober) intoleranceTest(ctx context.Context, it *intolerance, i int) bool {
+	t := intoleranceTests[i]
+	best := it.best.support.Protocol
+	h := hello{version: best, suites: it.best.suites(), sni: p.ep.SNI, legacyVersion: t.version}
+	f, err := p.exchange(ctx, h)
+	it.done[i] = true
+	switch {
+	case answered(f, err) && f.version == best:
+		return true
+	case answered(f, err):
+		it.found[i] = &Intolerance{Version: registry.Protocol(t.version), Label: t.label,
+			Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, best)}
+	case refused(err):
+		it.found[i] = &Intolerance{Version: registry.Protocol(t.version), Label: t.label, Reason: err.Error()}
+	default:
+		p.errorf("version intolerance test for %s: %v", t.label, err)
+	}
+	return false
+}
+
+// checkIntolerance sends the intolerance tests suite enumeration did not
+// carry and lists what the server mishandles, in test order.
+func (p *prober) checkIntolerance(ctx context.Context, it *intolerance) []Intolerance {
 	var out []Intolerance
-	if bestProbe.chunked {
+	if it.best.chunked {
 		out = append(out, Intolerance{Label: "long ClientHello",
-			Reason: fmt.Sprintf("refused a hello offering every suite, accepted one with %d", len(commonSuites(best)))})
+			Reason: fmt.Sprintf("refused a hello offering every suite, accepted one with %d", len(commonSuites(it.best.support.Protocol)))})
 	}
-	for _, t := range tests {
-		h := hello{version: best, suites: bestProbe.suites(), sni: p.ep.SNI, legacyVersion: t.version}
-		f, err := p.exchange(ctx, h)
-		switch {
-		case answered(f, err) && f.version == best:
-		case answered(f, err):
-			out = append(out, Intolerance{Version: registry.Protocol(t.version), Label: t.label,
-				Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, best)})
-		case refused(err):
-			out = append(out, Intolerance{Version: registry.Protocol(t.version), Label: t.label, Reason: err.Error()})
-		default:
-			p.errorf("version intolerance test for %s: %v", t.label, err)
+	for i := range intoleranceTests {
+		if !it.done[i] {
+			p.intoleranceTest(ctx, it, i)
+		}
+		if it.found[i] != nil {
+			out = append(out, *it.found[i])
 		}
 	}
 	return out
