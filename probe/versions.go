@@ -27,6 +27,9 @@ type versionProbe struct {
 	// refusal if the server shows elsewhere that it speaks TLS, else
 	// inconclusive.
 	reset bool
+	// askShort is set when the hello with every suite was refused in a
+	// way a shorter hello might not be (see probeVersions).
+	askShort bool
 }
 
 // suites are the suites to offer in further hellos at this version: all of
@@ -44,6 +47,12 @@ const attempts = 2
 
 // probeVersions asks for every version in parallel, one hello each.
 //
+// Some servers refuse a hello with hundreds of suites outright. A version
+// refused other than by a protocol_version alert is asked again with the
+// suites real clients send, unless the server answered the same long list
+// at another version up to TLS 1.2 (every such version offers the same
+// suites): then the list was not what it refused.
+//
 // A reset with no reply is a refusal only from a server that shows, at
 // another version, that it speaks TLS (a ServerHello or an alert): SChannel
 // resets hellos for the versions it has disabled. From an endpoint that
@@ -57,11 +66,19 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 			if v == registry.SSLv2 {
 				out[i] = p.probeSSLv2(ctx)
 			} else {
-				out[i] = p.probeVersion(ctx, v)
+				out[i] = p.probeVersion(ctx, v, false)
 			}
 		})
 	}
 	wg.Wait()
+	if !answeredLongList(out) {
+		for i, vp := range out {
+			if vp.askShort {
+				wg.Go(func() { out[i] = p.probeVersion(ctx, vp.support.Protocol, true) })
+			}
+		}
+		wg.Wait()
+	}
 	speaksTLS := false
 	for _, vp := range out {
 		_, alert := AlertOf(vp.err)
@@ -77,7 +94,20 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 	return out
 }
 
-// probeVersion offers every suite valid at v and nothing above v.
+// answeredLongList reports whether a hello offering every suite, at a
+// version up to TLS 1.2, was answered with a ServerHello.
+func answeredLongList(vs []*versionProbe) bool {
+	for _, vp := range vs {
+		pr := vp.support.Protocol
+		if pr >= registry.SSLv3 && pr <= registry.TLS12 && !vp.chunked && (vp.support.Supported || vp.support.Negotiated != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// probeVersion offers every suite valid at v and nothing above v, or with
+// short the common suites only.
 //
 // A ServerHello answers the question even when the connection breaks off
 // after it (an overloaded server, a rate limiter): the hello is asked once
@@ -85,9 +115,12 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 // stands. A reset with no reply is retried and left inconclusive;
 // probeVersions turns it into a refusal once another version shows the
 // server speaks TLS.
-func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *versionProbe {
-	vp := &versionProbe{support: ProtocolSupport{Protocol: v}}
+func (p *prober) probeVersion(ctx context.Context, v registry.Protocol, short bool) *versionProbe {
+	vp := &versionProbe{support: ProtocolSupport{Protocol: v}, chunked: short}
 	h := hello{version: v, suites: offerOrder(v), sni: p.ep.SNI}
+	if short {
+		h.suites = commonSuites(v)
+	}
 	var partial *flight // a ServerHello whose flight broke off
 	accept := func(f *flight) *versionProbe {
 		vp.support.Inconclusive = ""
@@ -121,14 +154,15 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 				return accept(f)
 			}
 		case refused(err) && !vp.chunked && v < registry.TLS13 && !versionRefusal(err):
-			// Some servers refuse a hello with hundreds of suites outright.
-			// Before calling the version unsupported, ask again with the
-			// suites real clients send; a server that accepts that is
-			// enumerated in chunks. A protocol_version alert needs no
-			// second question: it says the version is the problem.
-			vp.chunked = true
-			h.suites = commonSuites(v)
-			try--
+			// Perhaps refused for its hundreds of suites: probeVersions
+			// asks again with the common ones unless another version
+			// took them all. A server that accepts that is enumerated in
+			// chunks. A protocol_version alert needs no second question:
+			// it says the version is the problem.
+			vp.support.Inconclusive = ""
+			vp.reset = false
+			vp.askShort = true
+			return vp
 		case reset(err):
 			vp.reset = true
 			vp.support.Inconclusive = "connection reset before any reply: " + err.Error()
