@@ -21,10 +21,12 @@ type KeyReuse struct {
 	DHTested bool `json:"dhTested"`
 	DHReused bool `json:"dhReused"`
 	// ECDHTested and ECDHReused are the same for ECDHE public points.
-	ECDHTested  bool     `json:"ecdhTested"`
-	ECDHReused  bool     `json:"ecdhReused"`
-	Reasons     []string `json:"reasons,omitempty"`
-	Connections int      `json:"connections"`
+	ECDHTested bool     `json:"ecdhTested"`
+	ECDHReused bool     `json:"ecdhReused"`
+	Reasons    []string `json:"reasons,omitempty"`
+	// Connections are those the check opened itself: none when the
+	// prober's handshakes brought two values of a group for each kind.
+	Connections int `json:"connections"`
 }
 
 // KeyShareReuse compares the server's ephemeral public values (TLS
