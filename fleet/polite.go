@@ -190,11 +190,15 @@ type Stats struct {
 	PeakPerIP int64
 	// PeakAddr is an address where PeakPerIP was reached.
 	PeakAddr netip.Addr
+	// SharedWrites are the database writes of the shared limits (taking,
+	// renewing and releasing holds of addresses, Share); 0 with local
+	// limits.
+	SharedWrites int64
 }
 
 // Stats returns the counters so far.
 func (p *Politeness) Stats() Stats {
-	st := Stats{Dials: p.dials.Load(), Opened: p.opened.Load()}
+	st := Stats{Dials: p.dials.Load(), Opened: p.opened.Load(), SharedWrites: p.sharedOps.Load()}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st.Addresses = len(p.ips)

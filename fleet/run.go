@@ -521,6 +521,7 @@ func (w *worker) stats() Stats {
 		out.Dials += s.Dials
 		out.Opened += s.Opened
 		out.Addresses += s.Addresses
+		out.SharedWrites += s.SharedWrites
 		if s.PeakPerIP > out.PeakPerIP {
 			out.PeakPerIP, out.PeakAddr = s.PeakPerIP, s.PeakAddr
 		}

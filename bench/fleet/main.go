@@ -37,6 +37,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -382,6 +383,9 @@ func runBench(args []string) error {
 		fmt.Fprintf(&report, "| connections | %d (%.1f per target) |\n", conns, float64(conns)/float64(*n))
 		fmt.Fprintf(&report, "| most connections open at once to one address (padlock's count) | %s |\n", padlockPeak(filepath.Join(outDir, "scan.log")))
 		fmt.Fprintf(&report, "| most connections open at once to one address (servers' count) | %d |\n", peak)
+		if w := padlockSharedWrites(filepath.Join(outDir, "scan.log")); w >= 0 {
+			fmt.Fprintf(&report, "| database writes holding the shared per-IP limits | %d (%.1f per target) |\n", w, float64(w)/float64(*n))
+		}
 		fmt.Fprintf(&report, "| most new connections to one address within one second | %d |\n", perSec)
 		fmt.Fprintf(&report, "| targets stored | %d of %d (%d inconclusive) |\n", summary.done, summary.total, summary.failed)
 		fmt.Fprintf(&report, "| grades | %s |\n\n", summary.grades)
@@ -519,6 +523,24 @@ func compareTestssl(report *strings.Builder, outDir, bin, caFile string, port in
 }
 
 // padlockPeak reads "at most N open at once" from padlock scan's summary.
+// padlockSharedWrites reads padlock scan's count of the database writes
+// that held the per-IP limits with other workers (-1: none printed).
+func padlockSharedWrites(logPath string) int {
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		return -1
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if i := strings.Index(l, " database writes held the limits"); i >= 0 && strings.HasPrefix(l, "connections: ") {
+			f := strings.Fields(l[:i])
+			if n, err := strconv.Atoi(f[len(f)-1]); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
 func padlockPeak(logPath string) string {
 	b, err := os.ReadFile(logPath)
 	if err != nil {
