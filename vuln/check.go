@@ -127,8 +127,7 @@ type group struct {
 }
 
 var groups = []group{
-	{[]string{CheckHeartbleed, CheckHeartbeat}, checkHeartbleed},
-	{[]string{CheckCCS}, one(checkCCS)},
+	{[]string{CheckHeartbleed, CheckHeartbeat, CheckCCS}, checkFirstFlight},
 	{[]string{CheckPoodle}, one(checkPoodle)},
 	{[]string{CheckFallbackSCSV}, one(checkFallbackSCSV)},
 	{[]string{CheckSecureRenegotiation, CheckInsecureRenegotiation, CheckClientRenegotiation}, checkRenegotiation},
@@ -147,6 +146,40 @@ var groups = []group{
 	{[]string{CheckZeroRTT}, one(checkZeroRTT)},
 }
 
+// checkFirstFlight runs Heartbleed (with the heartbeat finding) and CCS
+// injection, the two probes sent right after the server's first flight,
+// on one connection when they can share it: the hello is the CCS probe's,
+// offering heartbeat. A server that does not negotiate heartbeat is
+// judged on its ServerHello (heartbeatNotNegotiated), and the connection
+// then carries the CCS probe. One that negotiates it gets the heartbeat
+// requests there, and the CCS probe its own connection, as when either
+// runs alone (checkHeartbleed, checkCCS), which is also what happens when
+// the shared hello fails.
+func checkFirstFlight(ctx context.Context, r *run) []Finding {
+	hb, ccs := r.want(CheckHeartbleed) || r.want(CheckHeartbeat), r.want(CheckCCS)
+	if !ccs {
+		return checkHeartbleed(ctx, r)
+	}
+	if !hb {
+		return []Finding{checkCCS(ctx, r)}
+	}
+	_, hbNA := heartbleedConfig(r)
+	cfg, ccsNA := ccsConfig(r)
+	if hbNA != nil || ccsNA != nil {
+		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
+	}
+	shared := cfg
+	shared.Heartbeat = true
+	c, pc, err := r.flight(ctx, shared)
+	if err != nil {
+		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
+	}
+	if heartbeatNegotiated(c) {
+		return append(heartbleedOn(ctx, r, c, pc), checkCCS(ctx, r))
+	}
+	return append(heartbeatNotNegotiated(c), ccsOn(ctx, r, c, pc, cfg))
+}
+
 func one(f func(ctx context.Context, t *run) Finding) func(ctx context.Context, t *run) []Finding {
 	return func(ctx context.Context, t *run) []Finding { return []Finding{f(ctx, t)} }
 }
@@ -162,7 +195,7 @@ func Check(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options
 		res = &probe.Result{Endpoint: d.Endpoint()}
 	}
 	tg := &target{d: d, res: res, opts: opts, ep: d.Endpoint()}
-	want := func(id string) bool { return len(opts.Checks) == 0 || slices.Contains(opts.Checks, id) }
+	want := tg.want
 
 	var (
 		mu       sync.Mutex
@@ -215,6 +248,11 @@ type target struct {
 	opts Options
 	ep   probe.Endpoint
 	used atomic.Int64 // connections opened by all checks
+}
+
+// want reports whether check id is to be run.
+func (t *target) want(id string) bool {
+	return len(t.opts.Checks) == 0 || slices.Contains(t.opts.Checks, id)
 }
 
 // run is one check group's view of the target: it counts its own
