@@ -31,19 +31,20 @@ const (
 // padlock's prober does not: session resumption (by ID and ticket),
 // ephemeral key reuse, the whole ALPN list and the HTTP status of GET /
 // (with the Server header and where it redirects).
-// Both go through the probe's dialer, so they keep its bounds and guard.
-func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, res *probe.Result, vo vuln.Options, d *EndpointDetails, host string) {
+// All go through dial, the probe's dialer, so they keep its bounds, its
+// guard and its cap on open connections (shared with the checks).
+func measureSession(ctx context.Context, dial *probe.Dialer, pe probe.Endpoint, res *probe.Result, vo vuln.Options, d *EndpointDetails, host string) {
 	if d == nil || res == nil || !anySupported(res) {
 		return
 	}
-	r := vuln.SessionResumption(ctx, probe.NewDialer(pe, po), res, vo)
+	r := vuln.SessionResumption(ctx, dial, res, vo)
 	d.PadlockResumption = &r
 	d.PadlockConnections += r.Connections
 	if r.Tested {
 		v := r.ByID
 		d.SessionResumption = &v
 	}
-	kr := vuln.KeyShareReuse(ctx, probe.NewDialer(pe, po), res, vo)
+	kr := vuln.KeyShareReuse(ctx, dial, res, vo)
 	d.PadlockKeyReuse = &kr
 	d.PadlockConnections += kr.Connections
 	if kr.DHTested {
@@ -62,13 +63,13 @@ func measureSession(ctx context.Context, pe probe.Endpoint, po probe.Options, re
 			sendGet(c, &tx)
 			first = &tx
 		}
-		list, complete, n := alpnList(ctx, probe.NewDialer(pe, po), pe, get)
+		list, complete, n := alpnList(ctx, dial, pe, get)
 		d.PadlockConnections += n
 		if complete && len(list) > 0 {
 			d.ALPNProtocols = strings.Join(list, " ")
 		}
 	}
-	followGetAfter(ctx, probe.NewDialer(pe, po), pe, host, "/", first, d)
+	followGetAfter(ctx, dial, pe, host, "/", first, d)
 }
 
 // maxHTTPRedirects bounds the same-host redirects GET / follows.
