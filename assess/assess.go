@@ -210,11 +210,15 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (
 		// The checks and the session measurements run side by side, through
 		// one Dialer: one cap on the connections open to the endpoint, whose
 		// slots the measurements take while the checks wait out silences.
+		// The resumption test takes the full handshake of the
+		// client-renegotiation check when that ends cleanly.
 		dial := probe.NewDialer(pe, opts.Probe)
+		vo := *opts.Vuln
+		vo.Session = vuln.NewSessionShare()
 		var vr *vuln.Report
 		var wg sync.WaitGroup
-		wg.Go(func() { vr = checkVulns(ctx, dial, res, *opts.Vuln) })
-		wg.Go(func() { measureSession(ctx, dial, pe, res, *opts.Vuln, ep.Details, t.Host) })
+		wg.Go(func() { vr = checkVulns(ctx, dial, res, vo) })
+		wg.Go(func() { measureSession(ctx, dial, pe, res, vo, ep.Details, t.Host) })
 		wg.Wait()
 		addVulns(ep.Details, vr)
 		if vr != nil && ep.Details != nil {

@@ -11,6 +11,7 @@ import (
 
 	"padlock/probe"
 	"padlock/registry"
+	"padlock/vuln/internal/handshake"
 )
 
 // Check ids, in the order findings are reported.
@@ -105,6 +106,61 @@ type Options struct {
 	// HTTPHost is the Host header of the HTTP requests the padding-oracle
 	// checks send; default the endpoint's SNI, host name or address.
 	HTTPHost string
+	// Session, when set, carries a session from Check to SessionResumption
+	// run with the same Options (side by side): the full handshake the
+	// client-renegotiation check completes, when it ends cleanly, is the
+	// one the resumption test offers again instead of making its own.
+	Session *SessionShare
+}
+
+// A SessionShare hands a TLS 1.0-1.2 session that one check completed
+// cleanly to the resumption test. Make one with NewSessionShare.
+type SessionShare struct {
+	once sync.Once
+	done chan struct{}
+	cfg  handshake.Config // the full handshake's hello
+	sid  []byte           // the session ID the server gave
+}
+
+// NewSessionShare returns an empty SessionShare.
+func NewSessionShare() *SessionShare { return &SessionShare{done: make(chan struct{})} }
+
+// offer leaves the session (or none: a nil sid) for the resumption test;
+// only the first offer counts. A nil s takes nothing.
+func (s *SessionShare) offer(cfg handshake.Config, sid []byte) {
+	if s == nil {
+		return
+	}
+	s.once.Do(func() {
+		s.cfg, s.sid = cfg, sid
+		close(s.done)
+	})
+}
+
+// take waits for the offer and returns the session ID when its handshake
+// had the hello cfg; nil when none was offered, or ctx ended first.
+func (s *SessionShare) take(ctx context.Context, cfg handshake.Config) []byte {
+	if s == nil {
+		return nil
+	}
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		return nil
+	}
+	if len(s.sid) == 0 || !sameHello(s.cfg, cfg) {
+		return nil
+	}
+	return s.sid
+}
+
+// sameHello reports whether two configurations send the same ClientHello
+// (up to random values).
+func sameHello(a, b handshake.Config) bool {
+	return a.Version == b.Version && slices.Equal(a.Suites, b.Suites) && slices.Equal(a.SCSVs, b.SCSVs) &&
+		a.ServerName == b.ServerName && len(a.Extra) == 0 && len(b.Extra) == 0 &&
+		a.NoRenegotiationInfo == b.NoRenegotiationInfo && a.OfferTicket == b.OfferTicket && len(a.Ticket) == 0 && len(b.Ticket) == 0 &&
+		len(a.SessionID) == 0 && len(b.SessionID) == 0 && a.Heartbeat == b.Heartbeat
 }
 
 func (o Options) withDefaults() Options {
@@ -197,6 +253,11 @@ func Check(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options
 	tg := &target{d: d, res: res, opts: opts, ep: d.Endpoint()}
 	want := tg.want
 
+	// Whatever happens, SessionResumption waits no longer than Check.
+	defer opts.Session.offer(handshake.Config{}, nil)
+	if !tg.want(CheckClientRenegotiation) && !tg.want(CheckInsecureRenegotiation) && !tg.want(CheckSecureRenegotiation) {
+		opts.Session.offer(handshake.Config{}, nil)
+	}
 	var (
 		mu       sync.Mutex
 		findings = map[string]Finding{}

@@ -60,15 +60,21 @@ func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, 
 		return out
 	}
 
-	// By session ID: a full handshake without a ticket, then its ID again.
-	first, pc, err := r.handshake(ctx, handshake.Config{Version: ver, Suites: ids})
-	if err != nil {
-		out.Reason = "full handshake: " + describeErr(err)
-		return out
+	// By session ID: a full handshake without a ticket (or the one a
+	// check completed cleanly with the same hello, opts.Session), then
+	// its ID again.
+	full := handshake.Config{Version: ver, Suites: ids}
+	sid := opts.Session.take(ctx, full)
+	if sid == nil {
+		first, pc, err := r.handshake(ctx, full)
+		if err != nil {
+			out.Reason = "full handshake: " + describeErr(err)
+			return out
+		}
+		closeNotify(first)
+		pc.Close()
+		sid = first.ServerHello.SessionID
 	}
-	closeNotify(first)
-	pc.Close()
-	sid := first.ServerHello.SessionID
 	var ticket []byte
 	if len(sid) == 0 {
 		out.Tested, out.ByID = true, ResumptionNone

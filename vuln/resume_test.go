@@ -106,3 +106,67 @@ func TestKeyShareReuse(t *testing.T) {
 		t.Errorf("nginx: %+v", kr)
 	}
 }
+
+// TestResumptionTakesRenegotiationSession runs Check and SessionResumption
+// side by side with one SessionShare, as assess does: the full handshake of
+// the client-renegotiation check serves the resumption test when the
+// server refused the renegotiation with a warning (nginx: no_renegotiation),
+// and the answer is the one the test gets alone; a server that accepts the
+// renegotiation (gnutls-serv) leaves the test its own full handshake.
+func TestResumptionTakesRenegotiationSession(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		server func(t *testing.T) *peer.Server
+		byID   int
+		conns  int // the resumption test's
+		shared bool
+	}{
+		{"nginx, cache none", func(t *testing.T) *peer.Server {
+			return peer.Nginx(t, peer.NginxOptions{Protocols: "TLSv1.2 TLSv1.3", Extra: []string{"ssl_session_cache none"}})
+		}, ResumptionNotReused, 1, true},
+		{"nginx, shared cache", func(t *testing.T) *peer.Server {
+			return peer.Nginx(t, peer.NginxOptions{Protocols: "TLSv1.2 TLSv1.3", Extra: []string{"ssl_session_cache shared:padlock:1m"}})
+		}, ResumptionYes, 1, true},
+		{"gnutls-serv renegotiates", func(t *testing.T) *peer.Server {
+			return peer.GnuTLS(t, peer.GnuTLSOptions{Priority: "NORMAL:-VERS-TLS1.3", NoTicket: true})
+		}, ResumptionYes, 2, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := c.server(t)
+			ap := netip.MustParseAddrPort(s.Addr)
+			ep := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			popts := probe.Options{Timeout: 5 * time.Second}
+			res, err := probe.Run(ctx, ep, popts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alone := SessionResumption(ctx, probe.NewDialer(ep, popts), res, Options{Wait: 3 * time.Second})
+
+			opts := Options{Wait: 3 * time.Second, Session: NewSessionShare()}
+			d := probe.NewDialer(ep, popts)
+			var r Resumption
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				r = SessionResumption(ctx, d, res, opts)
+			}()
+			rep := Check(ctx, d, res, opts)
+			<-done
+			t.Logf("alone %+v, beside Check %+v", alone, r)
+			if !r.Tested || r.ByID != c.byID || alone.ByID != c.byID {
+				t.Errorf("by ID beside Check %d, alone %d, want %d", r.ByID, alone.ByID, c.byID)
+			}
+			if r.Connections != c.conns {
+				t.Errorf("%d connections, want %d", r.Connections, c.conns)
+			}
+			f, _ := rep.Finding(CheckClientRenegotiation)
+			if refused := f.State == NotVulnerable; refused != c.shared {
+				t.Errorf("client renegotiation %v (%s), shared session expected: %v", f.State, f.Reason, c.shared)
+			}
+		})
+	}
+}
