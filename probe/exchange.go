@@ -94,6 +94,7 @@ func (p *prober) exchange(ctx context.Context, h hello) (*flight, error) {
 	if !slices.Contains(h.suites, f.hello.CipherSuite) {
 		return f, fmt.Errorf("server chose cipher suite 0x%04x, which was not offered", f.hello.CipherSuite)
 	}
+	p.recordEphemeral(f)
 	if err != nil {
 		p.noteLost(err)
 	} else {

@@ -152,6 +152,7 @@ func (p *prober) run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	suites := make([]*ProtocolSuites, len(versions))
+	best := bestClassic(versions)
 	for i, v := range versions {
 		if !v.support.Supported {
 			continue
@@ -161,11 +162,19 @@ func (p *prober) run(ctx context.Context) error {
 				suites[i] = &ProtocolSuites{Protocol: registry.SSLv2, Suites: v.sslv2}
 				return
 			}
-			s := p.enumerateSuites(ctx, v.support.Protocol, v.first, v.chunked)
+			if v != best {
+				s := p.enumerateSuites(ctx, v.support.Protocol, v.first, v.chunked, nil)
+				suites[i] = &s
+				return
+			}
+			// The intolerance tests ride on this enumeration's hellos
+			// where they can, and get their own after it.
+			it := newIntolerance(best)
+			s := p.enumerateSuites(ctx, v.support.Protocol, v.first, v.chunked, it)
 			suites[i] = &s
+			p.res.Intolerance = p.checkIntolerance(ctx, it)
 		})
 	}
-	best := bestClassic(versions)
 	if best != nil {
 		p.recordExtensions(best)
 		p.recordChain(best.support.Protocol, p.ep.SNI, best.first)
@@ -181,9 +190,6 @@ func (p *prober) run(ctx context.Context) error {
 	}
 	if p.ep.SNI != "" && (best != nil || has13) {
 		wg.Go(func() { p.checkSNI(ctx, best, has13) })
-	}
-	if best != nil {
-		wg.Go(func() { p.res.Intolerance = p.checkIntolerance(ctx, best) })
 	}
 	if has13 {
 		wg.Go(func() { p.tls13Chain(ctx, p.ep.SNI) })

@@ -53,6 +53,13 @@ type Result struct {
 	// in profile order (SSL Labs' sims).
 	Simulations []Simulation `json:",omitempty"`
 
+	// EphemeralKeys are the server's (EC)DHE public values seen in the
+	// ServerKeyExchange of the prober's TLS 1.0–1.2 handshakes, at most
+	// four per protocol, kind and group, in no set order: package vuln
+	// tells key reuse from them without connections of its own. Raw key
+	// material, so not part of the JSON form.
+	EphemeralKeys []EphemeralKey `json:"-"`
+
 	// Errors are problems that left part of the result inconclusive. The
 	// rest of the result stays valid.
 	Errors []string

@@ -132,7 +132,10 @@ var commonSuites = func() func(registry.Protocol) []uint16 {
 // A server that refuses the full list (chunked) is asked chunk by chunk:
 // the commonest suites first, then the rest of the list in chunkSize
 // pieces. Its order is then known within each chunk only.
-func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first *flight, chunked bool) ProtocolSuites {
+//
+// it, when not nil, are the version intolerance tests, carried on the
+// enumeration's hellos at the best version (see rideAlong).
+func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first *flight, chunked bool, it *intolerance) ProtocolSuites {
 	ps := ProtocolSuites{Protocol: v, Chunked: chunked}
 	var chunks [][]uint16
 	if chunked {
@@ -152,7 +155,7 @@ func (p *prober) enumerateSuites(ctx context.Context, v registry.Protocol, first
 		if i > 0 {
 			f = p.firstOf(ctx, v, offered, &ps)
 		}
-		p.enumerateChunk(ctx, v, f, offered, &ps)
+		p.enumerateChunk(ctx, v, f, offered, &ps, it)
 	}
 	if len(ps.Suites) >= 2 {
 		p.suitePreference(ctx, &ps)
@@ -181,7 +184,7 @@ func (p *prober) firstOf(ctx context.Context, v registry.Protocol, offered []uin
 
 // enumerateChunk takes the server's choice out of offered and asks again
 // until the server refuses.
-func (p *prober) enumerateChunk(ctx context.Context, v registry.Protocol, first *flight, offered []uint16, ps *ProtocolSuites) {
+func (p *prober) enumerateChunk(ctx context.Context, v registry.Protocol, first *flight, offered []uint16, ps *ProtocolSuites, it *intolerance) {
 	offered = slices.Clone(offered)
 	f := first
 	for f != nil {
@@ -193,7 +196,7 @@ func (p *prober) enumerateChunk(ctx context.Context, v registry.Protocol, first 
 		}
 		f = nil
 		for try := 0; try < attempts && f == nil; try++ {
-			next, err := p.exchange(ctx, hello{version: v, suites: offered, sni: p.ep.SNI})
+			next, err := p.rideAlong(ctx, hello{version: v, suites: offered, sni: p.ep.SNI}, it)
 			switch {
 			case answered(next, err) && next.version == v:
 				f = next // a ServerHello names the suite, even if the flight broke off

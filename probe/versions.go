@@ -27,6 +27,9 @@ type versionProbe struct {
 	// refusal if the server shows elsewhere that it speaks TLS, else
 	// inconclusive.
 	reset bool
+	// askShort is set when the hello with every suite was refused in a
+	// way a shorter hello might not be (see probeVersions).
+	askShort bool
 }
 
 // suites are the suites to offer in further hellos at this version: all of
@@ -44,6 +47,12 @@ const attempts = 2
 
 // probeVersions asks for every version in parallel, one hello each.
 //
+// Some servers refuse a hello with hundreds of suites outright. A version
+// refused other than by a protocol_version alert is asked again with the
+// suites real clients send, unless the server answered the same long list
+// at another version up to TLS 1.2 (every such version offers the same
+// suites): then the list was not what it refused.
+//
 // A reset with no reply is a refusal only from a server that shows, at
 // another version, that it speaks TLS (a ServerHello or an alert): SChannel
 // resets hellos for the versions it has disabled. From an endpoint that
@@ -57,11 +66,19 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 			if v == registry.SSLv2 {
 				out[i] = p.probeSSLv2(ctx)
 			} else {
-				out[i] = p.probeVersion(ctx, v)
+				out[i] = p.probeVersion(ctx, v, false)
 			}
 		})
 	}
 	wg.Wait()
+	if !answeredLongList(out) {
+		for i, vp := range out {
+			if vp.askShort {
+				wg.Go(func() { out[i] = p.probeVersion(ctx, vp.support.Protocol, true) })
+			}
+		}
+		wg.Wait()
+	}
 	speaksTLS := false
 	for _, vp := range out {
 		_, alert := AlertOf(vp.err)
@@ -77,7 +94,20 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 	return out
 }
 
-// probeVersion offers every suite valid at v and nothing above v.
+// answeredLongList reports whether a hello offering every suite, at a
+// version up to TLS 1.2, was answered with a ServerHello.
+func answeredLongList(vs []*versionProbe) bool {
+	for _, vp := range vs {
+		pr := vp.support.Protocol
+		if pr >= registry.SSLv3 && pr <= registry.TLS12 && !vp.chunked && (vp.support.Supported || vp.support.Negotiated != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// probeVersion offers every suite valid at v and nothing above v, or with
+// short the common suites only.
 //
 // A ServerHello answers the question even when the connection breaks off
 // after it (an overloaded server, a rate limiter): the hello is asked once
@@ -85,9 +115,12 @@ func (p *prober) probeVersions(ctx context.Context) []*versionProbe {
 // stands. A reset with no reply is retried and left inconclusive;
 // probeVersions turns it into a refusal once another version shows the
 // server speaks TLS.
-func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *versionProbe {
-	vp := &versionProbe{support: ProtocolSupport{Protocol: v}}
+func (p *prober) probeVersion(ctx context.Context, v registry.Protocol, short bool) *versionProbe {
+	vp := &versionProbe{support: ProtocolSupport{Protocol: v}, chunked: short}
 	h := hello{version: v, suites: offerOrder(v), sni: p.ep.SNI}
+	if short {
+		h.suites = commonSuites(v)
+	}
 	var partial *flight // a ServerHello whose flight broke off
 	accept := func(f *flight) *versionProbe {
 		vp.support.Inconclusive = ""
@@ -120,14 +153,16 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 			if ctx.Err() != nil {
 				return accept(f)
 			}
-		case refused(err) && !vp.chunked && v < registry.TLS13:
-			// Some servers refuse a hello with hundreds of suites outright.
-			// Before calling the version unsupported, ask again with the
-			// suites real clients send; a server that accepts that is
-			// enumerated in chunks.
-			vp.chunked = true
-			h.suites = commonSuites(v)
-			try--
+		case refused(err) && !vp.chunked && v < registry.TLS13 && !versionRefusal(err):
+			// Perhaps refused for its hundreds of suites: probeVersions
+			// asks again with the common ones unless another version
+			// took them all. A server that accepts that is enumerated in
+			// chunks. A protocol_version alert needs no second question:
+			// it says the version is the problem.
+			vp.support.Inconclusive = ""
+			vp.reset = false
+			vp.askShort = true
+			return vp
 		case reset(err):
 			vp.reset = true
 			vp.support.Inconclusive = "connection reset before any reply: " + err.Error()
@@ -150,6 +185,19 @@ func (p *prober) probeVersion(ctx context.Context, v registry.Protocol) *version
 	}
 	vp.chunked = false
 	return vp
+}
+
+// versionRefusal reports whether err is a protocol_version alert: the
+// server recognised the version asked for and does not support it (RFC 5246
+// §7.2.2, RFC 8446 §6.2), which no shorter list of suites changes. nginx,
+// openssl s_server, gnutls-serv, lighttpd (OpenSSL and wolfSSL), Botan and
+// Go's crypto/tls all answer the versions they lack so, except OpenSSL for
+// SSLv3, which it refuses with handshake_failure (peers_test.go). Any other
+// refusal (handshake_failure, a close, a reset) is asked again with the
+// common suites.
+func versionRefusal(err error) bool {
+	a, ok := AlertOf(err)
+	return ok && a.Description == tlswire.AlertProtocolVersion
 }
 
 // probeSSLv2 sends an SSLv2 CLIENT-HELLO offering every cipher spec; an SSLv2
@@ -219,36 +267,133 @@ func (p *prober) sslv2Exchange(ctx context.Context, msg []byte) (*tlswire.SSLv2S
 	return tlswire.ParseSSLv2ServerHello(reply)
 }
 
-// checkIntolerance offers version numbers above what the server supports
-// without the supported_versions extension. A correct server negotiates
-// down to its best version; an intolerant one fails.
-func (p *prober) checkIntolerance(ctx context.Context, bestProbe *versionProbe) []Intolerance {
-	best := bestProbe.support.Protocol
-	tests := []struct {
-		version uint16
-		label   string
-	}{
-		{0x0304, "TLS 1.3"},
-		{0x0398, "TLS 1.152"},
-		{0x0498, "TLS 2.152"},
+// intoleranceTests are the version numbers offered, as legacy_version
+// with no supported_versions extension, at the best version up to TLS
+// 1.2. A correct server negotiates down to its best version; an intolerant
+// one fails or negotiates something else.
+var intoleranceTests = []struct {
+	version uint16
+	label   string
+}{
+	{0x0304, "TLS 1.3"},
+	{0x0398, "TLS 1.152"},
+	{0x0498, "TLS 2.152"},
+}
+
+// intolerance is the state of the version intolerance tests of one run:
+// which are answered, and what they found. Suite enumeration at the best
+// version carries the pending ones on hellos it sends anyway (rideAlong);
+// checkIntolerance sends a hello of their own for the rest. Only the
+// goroutine enumerating the best version uses it.
+type intolerance struct {
+	best   *versionProbe
+	done   [3]bool
+	found  [3]*Intolerance
+	riding bool // carry tests on enumeration hellos
+}
+
+func newIntolerance(best *versionProbe) *intolerance {
+	// At TLS 1.2 every suite offered is valid below each version number
+	// tested, so a server that answers one at TLS 1.2 chose its suite as
+	// for a TLS 1.2 hello. At older versions, a server choosing by the
+	// client's version rather than the negotiated one could pick a TLS
+	// 1.2 suite, or skip an export one: those keep hellos of their own.
+	return &intolerance{best: best, riding: best.support.Protocol == registry.TLS12}
+}
+
+// next is a pending test to carry on an enumeration hello at v.
+func (it *intolerance) next(v registry.Protocol) (int, bool) {
+	if it == nil || !it.riding || v != it.best.support.Protocol {
+		return 0, false
 	}
+	for i, d := range it.done {
+		if !d {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// rideAlong sends the enumeration hello h with a pending intolerance test
+// in it, when one is left. A tolerant server answers it at the best
+// version exactly as h (the hellos differ only in the version number,
+// above every suite's), so its answer serves the enumeration. Any other
+// answer never reaches the enumeration:
+//   - a ServerHello at another version is the intolerance; h is sent again
+//     as it is;
+//   - a refusal is either the intolerance or no suite left: the test's own
+//     hello (every suite) tells which. If the server takes that version
+//     number, the refusal was the suites'; if not, h is sent again;
+//   - anything else (a timeout, a broken answer) leaves the test to its own
+//     hello and h is sent again.
+//
+// After any of these, no further test rides along.
+func (p *prober) rideAlong(ctx context.Context, h hello, it *intolerance) (*flight, error) {
+	i, ok := it.next(h.version)
+	if !ok {
+		return p.exchange(ctx, h)
+	}
+	t := intoleranceTests[i]
+	odd := h
+	odd.legacyVersion = t.version
+	f, err := p.exchange(ctx, odd)
+	switch {
+	case answered(f, err) && f.version == h.version:
+		it.done[i] = true
+		return f, err
+	case answered(f, err):
+		it.done[i] = true
+		it.found[i] = &Intolerance{Version: registry.Protocol(t.version), Label: t.label,
+			Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, h.version)}
+	case refused(err):
+		if p.intoleranceTest(ctx, it, i) {
+			return f, err
+		}
+	}
+	// The server mishandled a version number (or the answer was lost):
+	// the other tests get hellos of their own, as each hello carrying one
+	// would now have to be sent twice.
+	it.riding = false
+	return p.exchange(ctx, h)
+}
+
+// intoleranceTest sends test i's own hello (every suite of the best
+// version) and records the answer; it reports whether the server answered
+// at its best version.
+func (p *prober) intoleranceTest(ctx context.Context, it *intolerance, i int) bool {
+	t := intoleranceTests[i]
+	best := it.best.support.Protocol
+	h := hello{version: best, suites: it.best.suites(), sni: p.ep.SNI, legacyVersion: t.version}
+	f, err := p.exchange(ctx, h)
+	it.done[i] = true
+	switch {
+	case answered(f, err) && f.version == best:
+		return true
+	case answered(f, err):
+		it.found[i] = &Intolerance{Version: registry.Protocol(t.version), Label: t.label,
+			Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, best)}
+	case refused(err):
+		it.found[i] = &Intolerance{Version: registry.Protocol(t.version), Label: t.label, Reason: err.Error()}
+	default:
+		p.errorf("version intolerance test for %s: %v", t.label, err)
+	}
+	return false
+}
+
+// checkIntolerance sends the intolerance tests suite enumeration did not
+// carry and lists what the server mishandles, in test order.
+func (p *prober) checkIntolerance(ctx context.Context, it *intolerance) []Intolerance {
 	var out []Intolerance
-	if bestProbe.chunked {
+	if it.best.chunked {
 		out = append(out, Intolerance{Label: "long ClientHello",
-			Reason: fmt.Sprintf("refused a hello offering every suite, accepted one with %d", len(commonSuites(best)))})
+			Reason: fmt.Sprintf("refused a hello offering every suite, accepted one with %d", len(commonSuites(it.best.support.Protocol)))})
 	}
-	for _, t := range tests {
-		h := hello{version: best, suites: bestProbe.suites(), sni: p.ep.SNI, legacyVersion: t.version}
-		f, err := p.exchange(ctx, h)
-		switch {
-		case answered(f, err) && f.version == best:
-		case answered(f, err):
-			out = append(out, Intolerance{Version: registry.Protocol(t.version), Label: t.label,
-				Reason: fmt.Sprintf("negotiated %v instead of %v", f.version, best)})
-		case refused(err):
-			out = append(out, Intolerance{Version: registry.Protocol(t.version), Label: t.label, Reason: err.Error()})
-		default:
-			p.errorf("version intolerance test for %s: %v", t.label, err)
+	for i := range intoleranceTests {
+		if !it.done[i] {
+			p.intoleranceTest(ctx, it, i)
+		}
+		if it.found[i] != nil {
+			out = append(out, *it.found[i])
 		}
 	}
 	return out

@@ -81,29 +81,59 @@ func TestSessionResumption(t *testing.T) {
 	}
 }
 
-// TestKeyShareReuse: nginx (OpenSSL) makes a fresh DHE and ECDHE key for
-// every handshake. (No maintained server reuses them, so the positive
-// case has no real peer.)
+// TestKeyShareReuse: nginx (OpenSSL) and legacy-tls-server (zcrypto) make
+// a fresh DHE and ECDHE key for every handshake; legacy-tls-server with
+// -fixed-rand draws its keys from a constant stream and sends the same ones
+// every time (no maintained server reuses them by design). The answer
+// comes from the prober's own handshakes, with no connection of the
+// check's; with those values taken away, from two connections per kind,
+// and it must be the same.
 func TestKeyShareReuse(t *testing.T) {
 	t.Parallel()
-	s := peer.Nginx(t, peer.NginxOptions{
-		Protocols: "TLSv1.2",
-		Ciphers:   "ECDHE+AESGCM:DHE+AESGCM",
-		DHParam:   peer.DHParamsFile(t, 2048),
-	})
-	ap := netip.MustParseAddrPort(s.Addr)
-	ep := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	popts := probe.Options{Timeout: 5 * time.Second}
-	res, err := probe.Run(ctx, ep, popts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr := KeyShareReuse(ctx, probe.NewDialer(ep, popts), res, Options{Wait: 3 * time.Second})
-	t.Logf("%+v", kr)
-	if !kr.DHTested || kr.DHReused || !kr.ECDHTested || kr.ECDHReused || kr.Connections != 4 {
-		t.Errorf("nginx: %+v", kr)
+	ecdheDHE := []uint16{0xC013, 0x0033} // ECDHE-RSA-AES128-SHA, DHE-RSA-AES128-SHA
+	for _, c := range []struct {
+		name   string
+		start  func(t *testing.T) *peer.Server
+		reused bool
+	}{
+		{"nginx", func(t *testing.T) *peer.Server {
+			return peer.Nginx(t, peer.NginxOptions{
+				Protocols: "TLSv1.2",
+				Ciphers:   "ECDHE+AESGCM:DHE+AESGCM",
+				DHParam:   peer.DHParamsFile(t, 2048),
+			})
+		}, false},
+		{"zcrypto", func(t *testing.T) *peer.Server {
+			return peer.Legacy(t, peer.LegacyOptions{Min: "tls1.0", Max: "tls1.2", Ciphers: ecdheDHE})
+		}, false},
+		{"zcrypto with a constant random stream", func(t *testing.T) *peer.Server {
+			return peer.Legacy(t, peer.LegacyOptions{Min: "tls1.0", Max: "tls1.2", Ciphers: ecdheDHE, Extra: []string{"-fixed-rand"}})
+		}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := c.start(t)
+			ap := netip.MustParseAddrPort(s.Addr)
+			ep := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			popts := probe.Options{Timeout: 5 * time.Second, SkipSimulation: true}
+			res, err := probe.Run(ctx, ep, popts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check := func(kr KeyReuse, conns int) {
+				t.Helper()
+				t.Logf("%+v", kr)
+				if !kr.DHTested || kr.DHReused != c.reused || !kr.ECDHTested || kr.ECDHReused != c.reused || kr.Connections != conns {
+					t.Errorf("%+v, want both tested, reused %v, %d connections", kr, c.reused, conns)
+				}
+			}
+			check(KeyShareReuse(ctx, probe.NewDialer(ep, popts), res, Options{Wait: 3 * time.Second}), 0)
+			own := *res
+			own.EphemeralKeys = nil
+			check(KeyShareReuse(ctx, probe.NewDialer(ep, popts), &own, Options{Wait: 3 * time.Second}), 4)
+		})
 	}
 }
 

@@ -21,15 +21,20 @@ type KeyReuse struct {
 	DHTested bool `json:"dhTested"`
 	DHReused bool `json:"dhReused"`
 	// ECDHTested and ECDHReused are the same for ECDHE public points.
-	ECDHTested  bool     `json:"ecdhTested"`
-	ECDHReused  bool     `json:"ecdhReused"`
-	Reasons     []string `json:"reasons,omitempty"`
-	Connections int      `json:"connections"`
+	ECDHTested bool     `json:"ecdhTested"`
+	ECDHReused bool     `json:"ecdhReused"`
+	Reasons    []string `json:"reasons,omitempty"`
+	// Connections are those the check opened itself: none when the
+	// prober's handshakes brought two values of a group for each kind.
+	Connections int `json:"connections"`
 }
 
-// KeyShareReuse opens two connections with the server's DHE suites and
-// two with its ECDHE suites (TLS 1.0–1.2, those padlock can speak), reads
-// each ServerKeyExchange and compares the server's public values.
+// KeyShareReuse compares the server's ephemeral public values (TLS
+// 1.0–1.2, those padlock can speak) of two handshakes in the same group,
+// for DHE and for ECDHE. The prober's own handshakes usually bring two
+// already (res.EphemeralKeys); only when they do not does it open
+// connections of its own, at most two per kind, offering the server's
+// DHE or ECDHE suites at the best version that has them.
 func KeyShareReuse(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options) (out KeyReuse) {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, 4*opts.Wait+time.Second)
@@ -53,28 +58,49 @@ func KeyShareReuse(ctx context.Context, d *probe.Dialer, res *probe.Result, opts
 		if ver == 0 {
 			continue
 		}
-		var values [][]byte
+		var keys []probe.EphemeralKey
+		for _, e := range res.EphemeralKeys {
+			if e.Kx == k.kx && e.Protocol >= registry.TLS10 && e.Protocol <= registry.TLS12 {
+				keys = append(keys, e)
+			}
+		}
 		for range 2 {
-			v, err := r.serverKeyShare(ctx, ver, ids, k.kind)
+			if tested, _ := compareKeys(keys); tested {
+				break
+			}
+			e, err := r.serverKeyShare(ctx, ver, ids, k.kind)
 			if err != nil {
 				out.Reasons = append(out.Reasons, fmt.Sprintf("%s: %s", k.name, describeErr(err)))
 				break
 			}
-			values = append(values, v)
+			keys = append(keys, e)
 		}
-		if len(values) == 2 {
-			*k.tested, *k.reused = true, bytes.Equal(values[0], values[1])
-		}
+		*k.tested, *k.reused = compareKeys(keys)
 	}
 	return out
 }
 
+// compareKeys: tested when two of keys are in the same group, reused when
+// two in the same group are equal.
+func compareKeys(keys []probe.EphemeralKey) (tested, reused bool) {
+	for i, a := range keys {
+		for _, b := range keys[i+1:] {
+			if a.SameGroup(b) {
+				tested = true
+				reused = reused || bytes.Equal(a.Public, b.Public)
+			}
+		}
+	}
+	return tested, reused
+}
+
 // serverKeyShare reads one ServerKeyExchange and returns the server's
-// public value (DH Ys or the EC point).
-func (r *run) serverKeyShare(ctx context.Context, ver uint16, ids []uint16, kind tlswire.KeyExchangeKind) ([]byte, error) {
+// public value (DH Ys or the EC point) with its group.
+func (r *run) serverKeyShare(ctx context.Context, ver uint16, ids []uint16, kind tlswire.KeyExchangeKind) (probe.EphemeralKey, error) {
+	var e probe.EphemeralKey
 	c, pc, err := r.newClient(ctx, handshake.Config{Version: ver, Suites: ids})
 	if err != nil {
-		return nil, err
+		return e, err
 	}
 	defer pc.Close()
 	_ = c.Raw().SetDeadline(time.Now().Add(r.opts.Wait))
@@ -86,20 +112,23 @@ func (r *run) serverKeyShare(ctx context.Context, ver uint16, ids []uint16, kind
 		err = c.ReadFlight()
 	}
 	if err != nil {
-		return nil, err
+		return e, err
 	}
 	if len(c.ServerKeyExchange) == 0 {
-		return nil, fmt.Errorf("no ServerKeyExchange")
+		return e, fmt.Errorf("no ServerKeyExchange")
 	}
 	ske, err := tlswire.ParseServerKeyExchange(c.ServerKeyExchange, kind, c.Version)
 	if err != nil {
-		return nil, err
+		return e, err
 	}
+	e.Protocol = registry.Protocol(c.Version)
 	switch {
 	case ske.DH != nil:
-		return bytes.Clone(ske.DH.Y), nil
+		e.Kx, e.Prime, e.Gen, e.Public = registry.KxDHE, bytes.Clone(ske.DH.P), bytes.Clone(ske.DH.G), bytes.Clone(ske.DH.Y)
 	case ske.ECDH != nil:
-		return bytes.Clone(ske.ECDH.Point), nil
+		e.Kx, e.Group, e.Public = registry.KxECDHE, ske.ECDH.Group, bytes.Clone(ske.ECDH.Point)
+	default:
+		return e, fmt.Errorf("no public value in the ServerKeyExchange")
 	}
-	return nil, fmt.Errorf("no public value in the ServerKeyExchange")
+	return e, nil
 }

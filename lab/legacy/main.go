@@ -8,7 +8,8 @@
 // Usage:
 //
 //	legacy-tls-server -listen 127.0.0.1:PORT -cert chain.pem -key key.pem \
-//	    [-min ssl3] [-max tls1.0] [-ciphers 0x0003,0x0004,0x000A] [-clientpref]
+//	    [-min ssl3] [-max tls1.0] [-ciphers 0x0003,0x0004,0x000A] [-clientpref] \
+//	    [-fixed-rand]
 //
 // -listen must be a loopback address. The certificate file may hold the
 // chain (leaf first); the key may be PKCS#1, PKCS#8 or SEC 1 (RSA or ECDSA;
@@ -20,6 +21,12 @@
 // RSA_EXPORT suites use one 512-bit ephemeral RSA key generated at start-up
 // (this module sets `godebug rsa1024min=0` for that). zcrypto's DHE suites,
 // the DHE export one included, always use the 2048-bit RFC 5114 group.
+//
+// -fixed-rand draws every random value the handshakes use from a constant
+// stream instead of crypto/rand: the server then sends the same DHE and
+// ECDHE public value (and server random) in every handshake, as a server
+// with a broken generator or an ephemeral key cache does. It exists for
+// padlock's key-reuse tests; never serve anything real with it.
 //
 // Every connection gets at most ten seconds; after a handshake the server
 // reads the request (if any) and answers "padlock lab: legacy" over HTTP/1.0.
@@ -78,6 +85,7 @@ type options struct {
 	min, max   uint16
 	ciphers    []uint16
 	clientPref bool
+	fixedRand  bool
 	body       string
 }
 
@@ -116,6 +124,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&maxS, "max", "tls1.0", "highest version: ssl3, tls1.0, tls1.1, tls1.2")
 	fs.StringVar(&ciphers, "ciphers", "", "comma-separated cipher suite numbers, e.g. 0x0003,0x000A (default: SSLv3-era RSA suites)")
 	fs.BoolVar(&o.clientPref, "clientpref", false, "follow the client's cipher order instead of the server's")
+	fs.BoolVar(&o.fixedRand, "fixed-rand", false, "draw all handshake randomness from a constant stream: the same ephemeral keys every time (key-reuse tests only)")
 	fs.StringVar(&o.body, "body", "padlock lab: legacy", "text of the HTTP answer")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -164,7 +173,7 @@ func newConfig(o *options) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generating the 512-bit export key: %w", err)
 	}
-	return &tls.Config{
+	cfg := &tls.Config{
 		Certificates:             []tls.Certificate{cert},
 		MinVersion:               o.min,
 		MaxVersion:               o.max,
@@ -172,7 +181,24 @@ func newConfig(o *options) (*tls.Config, error) {
 		PreferServerCipherSuites: !o.clientPref,
 		ExportRSAKey:             exportKey,
 		SessionTicketsDisabled:   true,
-	}, nil
+	}
+	if o.fixedRand {
+		cfg.Rand = constantReader{}
+	}
+	return cfg, nil
+}
+
+// constantReader reads an endless run of 0x11 bytes: every "random" value
+// drawn from it is the same, and below the group orders zcrypto samples
+// against (the RFC 5114 subgroup order begins 0x8C, P-256's 0xFF), so each
+// draw succeeds at the first try.
+type constantReader struct{}
+
+func (constantReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 0x11
+	}
+	return len(p), nil
 }
 
 // server accepts connections until its listener is closed.

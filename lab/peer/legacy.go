@@ -2,6 +2,8 @@ package peer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -55,9 +57,10 @@ func legacySourceDir() (string, error) {
 }
 
 // LegacyBinary builds legacy-tls-server once per test process (into
-// $TMPDIR/padlock-lab-cache-UID, replaced atomically, so repeated runs do not
-// pile up binaries; Go's build cache makes rebuilds quick) and returns its
-// path. The first build on a machine downloads zcrypto from the Go module
+// $TMPDIR/padlock-lab-cache-UID, named for a hash of its source and
+// replaced atomically, so repeated runs do not pile up binaries and two
+// checkouts with different sources testing at once do not run each
+// other's; Go's build cache makes rebuilds quick) and returns its path. The first build on a machine downloads zcrypto from the Go module
 // proxy unless the module cache has it; it is bounded by five minutes.
 func LegacyBinary(t testing.TB) string {
 	t.Helper()
@@ -92,7 +95,12 @@ func LegacyBinary(t testing.TB) string {
 			legacyErr = fmt.Errorf("go build in %s: %v\n%s", src, err, out)
 			return
 		}
-		bin := filepath.Join(cache, "legacy-tls-server")
+		sum, err := sourceHash(src, "go.mod", "go.sum", "main.go")
+		if err != nil {
+			legacyErr = err
+			return
+		}
+		bin := filepath.Join(cache, "legacy-tls-server-"+sum)
 		if err := os.Rename(tmp.Name(), bin); err != nil {
 			legacyErr = err
 			return
@@ -133,4 +141,18 @@ func Legacy(t testing.TB, opts LegacyOptions) *Server {
 		args = append(args, opts.Extra...)
 		return exec.Command(bin, args...), nil
 	})
+}
+
+// sourceHash is a short hex SHA-256 of the named files in dir.
+func sourceHash(dir string, names ...string) (string, error) {
+	h := sha256.New()
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", n, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
