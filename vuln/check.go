@@ -137,14 +137,19 @@ func (s *SessionShare) offer(cfg handshake.Config, sid []byte) {
 	})
 }
 
-// take waits for the offer and returns the session ID when its handshake
-// had the hello cfg; nil when none was offered, or ctx ended first.
-func (s *SessionShare) take(ctx context.Context, cfg handshake.Config) []byte {
+// take waits for the offer, at most wait, and returns the session ID when
+// its handshake had the hello cfg; nil when none was offered in time (the
+// caller then makes its own handshake, and a later offer is unused).
+func (s *SessionShare) take(ctx context.Context, cfg handshake.Config, wait time.Duration) []byte {
 	if s == nil {
 		return nil
 	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
 	select {
 	case <-s.done:
+	case <-t.C:
+		return nil
 	case <-ctx.Done():
 		return nil
 	}

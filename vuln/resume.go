@@ -64,7 +64,7 @@ func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, 
 	// check completed cleanly with the same hello, opts.Session), then
 	// its ID again.
 	full := handshake.Config{Version: ver, Suites: ids}
-	sid := opts.Session.take(ctx, full)
+	sid := opts.Session.take(ctx, full, opts.Wait)
 	if sid == nil {
 		first, pc, err := r.handshake(ctx, full)
 		if err != nil {
