@@ -216,7 +216,14 @@ var groups = []group{
 // requests there, and the CCS probe its own connection, as when either
 // runs alone (checkHeartbleed, checkCCS), which is also what happens when
 // the shared hello fails.
+//
+// When the renegotiation checks will ask whether the server takes a hello
+// without renegotiation_info or its SCSV (secureRequired), the shared
+// hello carries neither, and a ServerHello in answer is that answer too
+// (r.noRI). A failed shared hello answers nothing: its cause is not known,
+// so secureRequired then sends its own.
 func checkFirstFlight(ctx context.Context, r *run) []Finding {
+	defer r.noRI.settle(false, 0) // unless settled below: not answered here
 	hb, ccs := r.want(CheckHeartbleed) || r.want(CheckHeartbeat), r.want(CheckCCS)
 	if !ccs {
 		return checkHeartbleed(ctx, r)
@@ -231,14 +238,76 @@ func checkFirstFlight(ctx context.Context, r *run) []Finding {
 	}
 	shared := cfg
 	shared.Heartbeat = true
-	c, pc, err := r.flight(ctx, shared)
+	shared.NoRenegotiationInfo = r.wantsSecureRequired()
+	c, pc, err := r.newClient(ctx, shared)
 	if err != nil {
+		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
+	}
+	if err = c.SendHello(); err == nil {
+		err = c.ReadServerHello()
+	}
+	if err == nil && shared.NoRenegotiationInfo {
+		r.noRI.settle(true, c.Version)
+	}
+	if err == nil {
+		err = c.ReadFlight()
+	}
+	if err != nil {
+		pc.Close()
 		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
 	}
 	if heartbeatNegotiated(c) {
 		return append(heartbleedOn(ctx, r, c, pc), checkCCS(ctx, r))
 	}
 	return append(heartbeatNotNegotiated(c), ccsOn(ctx, r, c, pc, cfg))
+}
+
+// wantsSecureRequired reports whether checkRenegotiation will run
+// secureRequired.
+func (t *target) wantsSecureRequired() bool {
+	e := t.res.Extensions
+	runs := t.want(CheckSecureRenegotiation) || t.want(CheckInsecureRenegotiation) || t.want(CheckClientRenegotiation)
+	return runs && e.Protocol != 0 && e.SecureRenegotiation
+}
+
+// helloAnswer is whether the server answered a hello without
+// renegotiation_info or its SCSV with a ServerHello, as one check group
+// learnt it for another (checkFirstFlight for secureRequired).
+type helloAnswer struct {
+	once     sync.Once
+	done     chan struct{}
+	accepted bool
+	version  uint16
+}
+
+func newHelloAnswer() *helloAnswer { return &helloAnswer{done: make(chan struct{})} }
+
+// settle records the answer (accepted false: none); only the first counts.
+// A nil h records nothing.
+func (h *helloAnswer) settle(accepted bool, version uint16) {
+	if h == nil {
+		return
+	}
+	h.once.Do(func() {
+		h.accepted, h.version = accepted, version
+		close(h.done)
+	})
+}
+
+// take waits for the answer, at most wait: accepted reports a ServerHello.
+func (h *helloAnswer) take(ctx context.Context, wait time.Duration) (accepted bool, version uint16) {
+	if h == nil {
+		return false, 0
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-h.done:
+		return h.accepted, h.version
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false, 0
 }
 
 func one(f func(ctx context.Context, t *run) Finding) func(ctx context.Context, t *run) []Finding {
@@ -255,9 +324,12 @@ func Check(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options
 	if res == nil {
 		res = &probe.Result{Endpoint: d.Endpoint()}
 	}
-	tg := &target{d: d, res: res, opts: opts, ep: d.Endpoint()}
+	tg := &target{d: d, res: res, opts: opts, ep: d.Endpoint(), noRI: newHelloAnswer()}
 	want := tg.want
 
+	if !slices.ContainsFunc([]string{CheckHeartbleed, CheckHeartbeat, CheckCCS}, tg.want) {
+		tg.noRI.settle(false, 0)
+	}
 	// Whatever happens, SessionResumption waits no longer than Check.
 	defer opts.Session.offer(handshake.Config{}, nil)
 	if !tg.want(CheckClientRenegotiation) && !tg.want(CheckInsecureRenegotiation) && !tg.want(CheckSecureRenegotiation) {
@@ -314,6 +386,9 @@ type target struct {
 	opts Options
 	ep   probe.Endpoint
 	used atomic.Int64 // connections opened by all checks
+	// noRI is the answer to a hello without renegotiation_info or its
+	// SCSV, when checkFirstFlight's hello was one.
+	noRI *helloAnswer
 }
 
 // want reports whether check id is to be run.

@@ -66,6 +66,11 @@ func checkRenegotiation(ctx context.Context, r *run) []Finding {
 // secureRequired tests whether a hello without any RFC 5746 signal is
 // refused, and marks the finding "required" if so.
 func (r *run) secureRequired(ctx context.Context, f *Finding) {
+	if ok, v := r.noRI.take(ctx, r.opts.Wait); ok {
+		// checkFirstFlight's hello carried neither.
+		f.add(note("hello without renegotiation_info or SCSV", "accepted (ServerHello at 0x%04x)", v))
+		return
+	}
 	ver, ids := handshakeTarget(r.res, nil)
 	if ver == 0 {
 		v := bestClassic(r.res)
