@@ -223,37 +223,40 @@ var groups = []group{
 // (r.noRI). A failed shared hello answers nothing: its cause is not known,
 // so secureRequired then sends its own.
 func checkFirstFlight(ctx context.Context, r *run) []Finding {
-	defer r.noRI.settle(false, 0) // unless settled below: not answered here
 	hb, ccs := r.want(CheckHeartbleed) || r.want(CheckHeartbeat), r.want(CheckCCS)
-	if !ccs {
-		return checkHeartbleed(ctx, r)
-	}
-	if !hb {
-		return []Finding{checkCCS(ctx, r)}
-	}
 	_, hbNA := heartbleedConfig(r)
 	cfg, ccsNA := ccsConfig(r)
-	if hbNA != nil || ccsNA != nil {
+	if !hb || !ccs || hbNA != nil || ccsNA != nil {
+		// No shared hello: secureRequired sends its own at once.
+		r.noRI.settle(false, 0)
+		switch {
+		case !ccs:
+			return checkHeartbleed(ctx, r)
+		case !hb:
+			return []Finding{checkCCS(ctx, r)}
+		}
 		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
 	}
 	shared := cfg
 	shared.Heartbeat = true
 	shared.NoRenegotiationInfo = r.wantsSecureRequired()
 	c, pc, err := r.newClient(ctx, shared)
-	if err != nil {
-		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
-	}
-	if err = c.SendHello(); err == nil {
-		err = c.ReadServerHello()
-	}
-	if err == nil && shared.NoRenegotiationInfo {
-		r.noRI.settle(true, c.Version)
-	}
 	if err == nil {
-		err = c.ReadFlight()
+		if err = c.SendHello(); err == nil {
+			err = c.ReadServerHello()
+		}
+		// A ServerHello to a hello without renegotiation_info is
+		// secureRequired's answer; anything else is no answer.
+		r.noRI.settle(err == nil && shared.NoRenegotiationInfo, c.Version)
+		if err == nil {
+			err = c.ReadFlight()
+		}
+		if err != nil {
+			pc.Close()
+		}
 	}
+	r.noRI.settle(false, 0)
 	if err != nil {
-		pc.Close()
 		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
 	}
 	if heartbeatNegotiated(c) {
