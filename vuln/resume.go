@@ -44,10 +44,12 @@ type Resumption struct {
 // protocol and suites the prober found (res). It opens at most four
 // connections, each bounded by opts.Wait: three when the server gives a
 // session ID and does tickets (the connection offering the ID again asks
-// for a ticket and yields the one the ticket test offers back).
+// for a ticket and yields the one the ticket test offers back), one fewer
+// when opts.Session hands it the full handshake a check completed (it
+// waits for that at most opts.Wait).
 func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options) (out Resumption) {
 	opts = opts.withDefaults()
-	ctx, cancel := context.WithTimeout(ctx, 4*opts.Wait+time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*opts.Wait+time.Second)
 	defer cancel()
 	if res == nil {
 		return Resumption{Reason: "no probe result"}
