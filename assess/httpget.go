@@ -290,8 +290,8 @@ func alpnList(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, get func(
 	deadline := time.Now().Add(httpGetTimeout)
 	left := slices.Clone(alpnCandidates)
 	for len(left) > 0 {
-		p, err, spent := alpnOnce(ctx, deadline, d, pe, left, get)
-		if err == nil || !errors.Is(err, errNoDial) {
+		p, spent, err := alpnOnce(ctx, deadline, d, pe, left, get)
+		if !errors.Is(err, errNoDial) {
 			conns++
 		}
 		get = nil
@@ -314,7 +314,7 @@ var errNoDial = errors.New("no connection")
 
 // alpnOnce makes one connection of alpnList, offering left, its handshake
 // bounded by deadline; with get, the GET on it. spent is how long get took.
-func alpnOnce(ctx context.Context, deadline time.Time, d *probe.Dialer, pe probe.Endpoint, left []string, get func(*tls.Conn)) (p string, err error, spent time.Duration) {
+func alpnOnce(ctx context.Context, deadline time.Time, d *probe.Dialer, pe probe.Endpoint, left []string, get func(*tls.Conn)) (p string, spent time.Duration, err error) {
 	hctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	dctx := hctx
@@ -327,14 +327,14 @@ func alpnOnce(ctx context.Context, deadline time.Time, d *probe.Dialer, pe probe
 	}
 	pc, err := d.Dial(dctx)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", errNoDial, err), 0
+		return "", 0, fmt.Errorf("%w: %w", errNoDial, err)
 	}
 	defer pc.Close()
 	raw := pc.NetConn()
 	_ = raw.SetDeadline(deadline)
 	c := tls.Client(raw, httpTLSConfig(pe, left))
 	if err := c.HandshakeContext(hctx); err != nil {
-		return "", err, 0
+		return "", 0, err
 	}
 	p = c.ConnectionState().NegotiatedProtocol
 	if get != nil && p == "http/1.1" {
@@ -345,7 +345,7 @@ func alpnOnce(ctx context.Context, deadline time.Time, d *probe.Dialer, pe probe
 		get(c)
 		spent = time.Since(start)
 	}
-	return p, nil, spent
+	return p, spent, nil
 }
 
 // serverAlert reports whether a crypto/tls handshake failed on an alert
