@@ -299,10 +299,12 @@ func alpnList(ctx context.Context, d *probe.Dialer, pe probe.Endpoint, get func(
 		switch {
 		case err != nil && serverAlert(err):
 			return list, true, conns // refused the rest (no_application_protocol)
-		case err != nil || !slices.Contains(left, p):
+		case err != nil:
 			return list, false, conns
 		case p == "":
-			return list, true, conns
+			return list, true, conns // selected none of the rest
+		case !slices.Contains(left, p):
+			return list, false, conns // a protocol it was not offered
 		}
 		list = append(list, p)
 		left = slices.DeleteFunc(left, func(x string) bool { return x == p })

@@ -125,6 +125,10 @@ func TestALPNList(t *testing.T) {
 	}{
 		{"whole list, server order", []string{"http/1.1", "h2"}, 0, []string{"http/1.1", "h2"}, true},
 		{"one protocol", []string{"http/1.1"}, 0, []string{"http/1.1"}, true},
+		// crypto/tls with only h2 lets a client offering http/1.1 in
+		// without ALPN: it selects nothing, which ends the list.
+		{"h2 only, then no selection", []string{"h2"}, 0, []string{"h2"}, true},
+		{"no ALPN at all", nil, 0, nil, true},
 		{"lost midway (hostile mock)", []string{"http/1.1", "h2"}, 1, []string{"http/1.1"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
