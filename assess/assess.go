@@ -207,13 +207,24 @@ func assessEndpoint(ctx context.Context, t Target, a netip.Addr, opts Options) (
 	ep.IPAddress = a.String()
 	ev = &evidence{probe: res, probeErr: err, certs: rep, now: now}
 	if opts.Vuln != nil && err == nil {
-		vr := checkVulns(ctx, pe, opts.Probe, res, *opts.Vuln)
+		// The checks and the session measurements run side by side, through
+		// one Dialer: one cap on the connections open to the endpoint, whose
+		// slots the measurements take while the checks wait out silences.
+		// The resumption test takes the full handshake of the
+		// client-renegotiation check when that ends cleanly.
+		dial := probe.NewDialer(pe, opts.Probe)
+		vo := *opts.Vuln
+		vo.Session = vuln.NewSessionShare()
+		var vr *vuln.Report
+		var wg sync.WaitGroup
+		wg.Go(func() { vr = checkVulns(ctx, dial, res, vo) })
+		wg.Go(func() { measureSession(ctx, dial, pe, res, vo, ep.Details, t.Host) })
+		wg.Wait()
 		addVulns(ep.Details, vr)
 		if vr != nil && ep.Details != nil {
 			ep.Details.PadlockConnections += vr.PadlockConnections
 		}
 		ev.vulns = vr
-		measureSession(ctx, pe, opts.Probe, res, *opts.Vuln, ep.Details, t.Host)
 	}
 	if rep != nil {
 		certs = rep.Certs

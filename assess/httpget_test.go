@@ -105,7 +105,7 @@ func TestFollowGet(t *testing.T) {
 		t.Fatalf("loop: %+v", tx)
 	}
 	d = &EndpointDetails{}
-	followLoop := func() { followGetFrom(context.Background(), dial, pe, "localhost", "/loop", d) }
+	followLoop := func() { followGetAfter(context.Background(), dial, pe, "localhost", "/loop", nil, d) }
 	followLoop()
 	if len(d.HTTPTransactions) != maxHTTPRedirects+1 || d.HTTPStatusCode != 302 {
 		t.Errorf("loop: %d transactions, status %d", len(d.HTTPTransactions), d.HTTPStatusCode)
@@ -125,6 +125,10 @@ func TestALPNList(t *testing.T) {
 	}{
 		{"whole list, server order", []string{"http/1.1", "h2"}, 0, []string{"http/1.1", "h2"}, true},
 		{"one protocol", []string{"http/1.1"}, 0, []string{"http/1.1"}, true},
+		// crypto/tls with only h2 lets a client offering http/1.1 in
+		// without ALPN: it selects nothing, which ends the list.
+		{"h2 only, then no selection", []string{"h2"}, 0, []string{"h2"}, true},
+		{"no ALPN at all", nil, 0, nil, true},
 		{"lost midway (hostile mock)", []string{"http/1.1", "h2"}, 1, []string{"http/1.1"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,9 +161,75 @@ func TestALPNList(t *testing.T) {
 			}()
 			ap := netip.MustParseAddrPort(ln.Addr().String())
 			pe := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
-			list, complete, conns := alpnList(context.Background(), probe.NewDialer(pe, probe.Options{Timeout: 5 * time.Second}), pe)
+			list, complete, conns := alpnList(context.Background(), probe.NewDialer(pe, probe.Options{Timeout: 5 * time.Second}), pe, nil)
 			if !slices.Equal(list, tc.want) || complete != tc.wantComplete || conns == 0 {
 				t.Errorf("list %q complete %v (%d connections), want %q complete %v", list, complete, conns, tc.want, tc.wantComplete)
+			}
+		})
+	}
+}
+
+// TestGetOnALPNConnection: GET / rides on the ALPN list's first connection
+// when a Go net/http TLS server chooses HTTP/1.1 there, with the same
+// transaction as on a connection of its own; when it chooses h2, GET /
+// opens its own connection. The redirect it answers is followed on a new
+// connection either way.
+func TestGetOnALPNConnection(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		http2     bool
+		wantALPN  []string
+		wantConns int // ALPN list and GET / together
+	}{
+		{"HTTP/1.1 only", false, []string{"http/1.1"}, 2 + 1},
+		{"h2 first", true, []string{"h2", "http/1.1"}, 3 + 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Server", "lab/1")
+				if r.URL.Path == "/" {
+					http.Redirect(w, r, "/next", http.StatusFound)
+					return
+				}
+				w.WriteHeader(http.StatusTeapot)
+			}))
+			srv.EnableHTTP2 = tc.http2
+			if tc.http2 {
+				srv.TLS = &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
+			}
+			srv.StartTLS()
+			defer srv.Close()
+			ap := netip.MustParseAddrPort(strings.TrimPrefix(srv.URL, "https://"))
+			pe := probe.Endpoint{Host: "localhost", IP: ap.Addr(), Port: ap.Port(), SNI: "localhost"}
+			dial := probe.NewDialer(pe, probe.Options{Timeout: 5 * time.Second})
+			ctx := context.Background()
+
+			var first *HTTPTransaction
+			get := func(c *tls.Conn) {
+				tx := newGet(pe, "localhost", "/")
+				sendGet(c, &tx)
+				first = &tx
+			}
+			list, complete, _ := alpnList(ctx, dial, pe, get)
+			if !slices.Equal(list, tc.wantALPN) || !complete {
+				t.Errorf("ALPN %q complete %v, want %q", list, complete, tc.wantALPN)
+			}
+			if (first != nil) == tc.http2 {
+				t.Fatalf("GET on the ALPN connection: %v, server offers h2: %v", first != nil, tc.http2)
+			}
+			d := &EndpointDetails{}
+			followGetAfter(ctx, dial, pe, "localhost", "/", first, d)
+			if got := dial.Connections(); got != tc.wantConns {
+				t.Errorf("%d connections, want %d", got, tc.wantConns)
+			}
+			alone := httpGet(ctx, probe.NewDialer(pe, probe.Options{Timeout: 5 * time.Second}), pe, "localhost", "/")
+			if len(d.HTTPTransactions) != 2 || d.HTTPStatusCode != http.StatusTeapot || d.ServerSignature != "lab/1" {
+				t.Fatalf("status %d server %q, %d transactions", d.HTTPStatusCode, d.ServerSignature, len(d.HTTPTransactions))
+			}
+			got, want := d.HTTPTransactions[0], alone
+			if got.RequestLine != want.RequestLine || got.StatusCode != want.StatusCode || !slices.Equal(got.RequestHeaders, want.RequestHeaders) ||
+				len(got.ResponseHeaders) != len(want.ResponseHeaders) || got.PadlockError != "" {
+				t.Errorf("GET / on the ALPN connection %+v, alone %+v", got, want)
 			}
 		})
 	}

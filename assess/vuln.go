@@ -10,11 +10,11 @@ import (
 
 // checkVulns runs the vulnerability checks on an endpoint the prober could
 // talk to, with the same bounds as the probe.
-func checkVulns(ctx context.Context, pe probe.Endpoint, po probe.Options, res *probe.Result, opts vuln.Options) *vuln.Report {
+func checkVulns(ctx context.Context, d *probe.Dialer, res *probe.Result, opts vuln.Options) *vuln.Report {
 	if res == nil || !anySupported(res) {
 		return nil
 	}
-	return vuln.Check(ctx, probe.NewDialer(pe, po), res, opts)
+	return vuln.Check(ctx, d, res, opts)
 }
 
 func anySupported(res *probe.Result) bool {

@@ -28,12 +28,28 @@ import (
 //     ClientKeyExchange) is exploitable: openSslCcs 3. One that fails to
 //     decrypt it is vulnerable but not exploitable that way: openSslCcs 2.
 func checkCCS(ctx context.Context, r *run) Finding {
+	cfg, na := ccsConfig(r)
+	if na != nil {
+		return *na
+	}
+	c, pc, err := r.flight(ctx, cfg)
+	if err != nil {
+		return inconclusive(CheckCCS, errors.New(describeErr(err)), "reading the server's first flight")
+	}
+	return ccsOn(ctx, r, c, pc, cfg)
+}
+
+// ccsConfig is the hello of the CCS-injection probe, or the finding when
+// the probe does not apply.
+func ccsConfig(r *run) (handshake.Config, *Finding) {
 	v := bestClassic(r.res)
 	if v == 0 {
 		if ps := protocolsInconclusive(r.res); len(ps) > 0 {
-			return finding(CheckCCS, Inconclusive, "support for %v is unknown", ps)
+			f := finding(CheckCCS, Inconclusive, "support for %v is unknown", ps)
+			return handshake.Config{}, &f
 		}
-		return finding(CheckCCS, NotApplicable, "no TLS 1.0-1.2 protocol is accepted")
+		f := finding(CheckCCS, NotApplicable, "no TLS 1.0-1.2 protocol is accepted")
+		return handshake.Config{}, &f
 	}
 	// Prefer a CBC suite padlock can protect records for: the 1-byte
 	// record then fails on its length (decryption_failed), and the keys
@@ -48,12 +64,13 @@ func checkCCS(ctx context.Context, r *run) Finding {
 			ids = append(ids, u.Suite.ID)
 		}
 	}
-	cfg := handshake.Config{Version: ver, Suites: ids}
+	return handshake.Config{Version: ver, Suites: ids}, nil
+}
 
-	c, pc, err := r.flight(ctx, cfg)
-	if err != nil {
-		return inconclusive(CheckCCS, errors.New(describeErr(err)), "reading the server's first flight")
-	}
+// ccsOn runs the probe over c, a connection right after the server's
+// first flight in answer to cfg (or to cfg offering heartbeat, which the
+// server did not take up); step 2 dials cfg again. It closes pc.
+func ccsOn(ctx context.Context, r *run, c *handshake.Conn, pc *conn, cfg handshake.Config) Finding {
 	defer pc.Close()
 	suiteName := "?"
 	if c.Suite != nil {

@@ -11,6 +11,7 @@ import (
 
 	"padlock/probe"
 	"padlock/registry"
+	"padlock/vuln/internal/handshake"
 )
 
 // Check ids, in the order findings are reported.
@@ -105,6 +106,66 @@ type Options struct {
 	// HTTPHost is the Host header of the HTTP requests the padding-oracle
 	// checks send; default the endpoint's SNI, host name or address.
 	HTTPHost string
+	// Session, when set, carries a session from Check to SessionResumption
+	// run with the same Options (side by side): the full handshake the
+	// client-renegotiation check completes, when it ends cleanly, is the
+	// one the resumption test offers again instead of making its own.
+	Session *SessionShare
+}
+
+// A SessionShare hands a TLS 1.0-1.2 session that one check completed
+// cleanly to the resumption test. Make one with NewSessionShare.
+type SessionShare struct {
+	once sync.Once
+	done chan struct{}
+	cfg  handshake.Config // the full handshake's hello
+	sid  []byte           // the session ID the server gave
+}
+
+// NewSessionShare returns an empty SessionShare.
+func NewSessionShare() *SessionShare { return &SessionShare{done: make(chan struct{})} }
+
+// offer leaves the session (or none: a nil sid) for the resumption test;
+// only the first offer counts. A nil s takes nothing.
+func (s *SessionShare) offer(cfg handshake.Config, sid []byte) {
+	if s == nil {
+		return
+	}
+	s.once.Do(func() {
+		s.cfg, s.sid = cfg, sid
+		close(s.done)
+	})
+}
+
+// take waits for the offer, at most wait, and returns the session ID when
+// its handshake had the hello cfg; nil when none was offered in time (the
+// caller then makes its own handshake, and a later offer is unused).
+func (s *SessionShare) take(ctx context.Context, cfg handshake.Config, wait time.Duration) []byte {
+	if s == nil {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-s.done:
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return nil
+	}
+	if len(s.sid) == 0 || !sameHello(s.cfg, cfg) {
+		return nil
+	}
+	return s.sid
+}
+
+// sameHello reports whether two configurations send the same ClientHello
+// (up to random values).
+func sameHello(a, b handshake.Config) bool {
+	return a.Version == b.Version && slices.Equal(a.Suites, b.Suites) && slices.Equal(a.SCSVs, b.SCSVs) &&
+		a.ServerName == b.ServerName && len(a.Extra) == 0 && len(b.Extra) == 0 &&
+		a.NoRenegotiationInfo == b.NoRenegotiationInfo && a.OfferTicket == b.OfferTicket && len(a.Ticket) == 0 && len(b.Ticket) == 0 &&
+		len(a.SessionID) == 0 && len(b.SessionID) == 0 && a.Heartbeat == b.Heartbeat
 }
 
 func (o Options) withDefaults() Options {
@@ -127,8 +188,7 @@ type group struct {
 }
 
 var groups = []group{
-	{[]string{CheckHeartbleed, CheckHeartbeat}, checkHeartbleed},
-	{[]string{CheckCCS}, one(checkCCS)},
+	{[]string{CheckHeartbleed, CheckHeartbeat, CheckCCS}, checkFirstFlight},
 	{[]string{CheckPoodle}, one(checkPoodle)},
 	{[]string{CheckFallbackSCSV}, one(checkFallbackSCSV)},
 	{[]string{CheckSecureRenegotiation, CheckInsecureRenegotiation, CheckClientRenegotiation}, checkRenegotiation},
@@ -147,6 +207,112 @@ var groups = []group{
 	{[]string{CheckZeroRTT}, one(checkZeroRTT)},
 }
 
+// checkFirstFlight runs Heartbleed (with the heartbeat finding) and CCS
+// injection, the two probes sent right after the server's first flight,
+// on one connection when they can share it: the hello is the CCS probe's,
+// offering heartbeat. A server that does not negotiate heartbeat is
+// judged on its ServerHello (heartbeatNotNegotiated), and the connection
+// then carries the CCS probe. One that negotiates it gets the heartbeat
+// requests there, and the CCS probe its own connection, as when either
+// runs alone (checkHeartbleed, checkCCS), which is also what happens when
+// the shared hello fails.
+//
+// When the renegotiation checks will ask whether the server takes a hello
+// without renegotiation_info or its SCSV (secureRequired), the shared
+// hello carries neither, and a ServerHello in answer is that answer too
+// (r.noRI). A failed shared hello answers nothing: its cause is not known,
+// so secureRequired then sends its own.
+func checkFirstFlight(ctx context.Context, r *run) []Finding {
+	hb, ccs := r.want(CheckHeartbleed) || r.want(CheckHeartbeat), r.want(CheckCCS)
+	_, hbNA := heartbleedConfig(r)
+	cfg, ccsNA := ccsConfig(r)
+	if !hb || !ccs || hbNA != nil || ccsNA != nil {
+		// No shared hello: secureRequired sends its own at once.
+		r.noRI.settle(false, 0)
+		switch {
+		case !ccs:
+			return checkHeartbleed(ctx, r)
+		case !hb:
+			return []Finding{checkCCS(ctx, r)}
+		}
+		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
+	}
+	shared := cfg
+	shared.Heartbeat = true
+	shared.NoRenegotiationInfo = r.wantsSecureRequired()
+	c, pc, err := r.newClient(ctx, shared)
+	if err == nil {
+		if err = c.SendHello(); err == nil {
+			err = c.ReadServerHello()
+		}
+		// A ServerHello to a hello without renegotiation_info is
+		// secureRequired's answer; anything else is no answer.
+		r.noRI.settle(err == nil && shared.NoRenegotiationInfo, c.Version)
+		if err == nil {
+			err = c.ReadFlight()
+		}
+		if err != nil {
+			pc.Close()
+		}
+	}
+	r.noRI.settle(false, 0)
+	if err != nil {
+		return append(checkHeartbleed(ctx, r), checkCCS(ctx, r))
+	}
+	if heartbeatNegotiated(c) {
+		return append(heartbleedOn(ctx, r, c, pc), checkCCS(ctx, r))
+	}
+	return append(heartbeatNotNegotiated(c), ccsOn(ctx, r, c, pc, cfg))
+}
+
+// wantsSecureRequired reports whether checkRenegotiation will run
+// secureRequired.
+func (t *target) wantsSecureRequired() bool {
+	e := t.res.Extensions
+	runs := t.want(CheckSecureRenegotiation) || t.want(CheckInsecureRenegotiation) || t.want(CheckClientRenegotiation)
+	return runs && e.Protocol != 0 && e.SecureRenegotiation
+}
+
+// helloAnswer is whether the server answered a hello without
+// renegotiation_info or its SCSV with a ServerHello, as one check group
+// learnt it for another (checkFirstFlight for secureRequired).
+type helloAnswer struct {
+	once     sync.Once
+	done     chan struct{}
+	accepted bool
+	version  uint16
+}
+
+func newHelloAnswer() *helloAnswer { return &helloAnswer{done: make(chan struct{})} }
+
+// settle records the answer (accepted false: none); only the first counts.
+// A nil h records nothing.
+func (h *helloAnswer) settle(accepted bool, version uint16) {
+	if h == nil {
+		return
+	}
+	h.once.Do(func() {
+		h.accepted, h.version = accepted, version
+		close(h.done)
+	})
+}
+
+// take waits for the answer, at most wait: accepted reports a ServerHello.
+func (h *helloAnswer) take(ctx context.Context, wait time.Duration) (accepted bool, version uint16) {
+	if h == nil {
+		return false, 0
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-h.done:
+		return h.accepted, h.version
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false, 0
+}
+
 func one(f func(ctx context.Context, t *run) Finding) func(ctx context.Context, t *run) []Finding {
 	return func(ctx context.Context, t *run) []Finding { return []Finding{f(ctx, t)} }
 }
@@ -161,9 +327,17 @@ func Check(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options
 	if res == nil {
 		res = &probe.Result{Endpoint: d.Endpoint()}
 	}
-	tg := &target{d: d, res: res, opts: opts, ep: d.Endpoint()}
-	want := func(id string) bool { return len(opts.Checks) == 0 || slices.Contains(opts.Checks, id) }
+	tg := &target{d: d, res: res, opts: opts, ep: d.Endpoint(), noRI: newHelloAnswer()}
+	want := tg.want
 
+	if !slices.ContainsFunc([]string{CheckHeartbleed, CheckHeartbeat, CheckCCS}, tg.want) {
+		tg.noRI.settle(false, 0)
+	}
+	// Whatever happens, SessionResumption waits no longer than Check.
+	defer opts.Session.offer(handshake.Config{}, nil)
+	if !tg.want(CheckClientRenegotiation) && !tg.want(CheckInsecureRenegotiation) && !tg.want(CheckSecureRenegotiation) {
+		opts.Session.offer(handshake.Config{}, nil)
+	}
 	var (
 		mu       sync.Mutex
 		findings = map[string]Finding{}
@@ -215,6 +389,14 @@ type target struct {
 	opts Options
 	ep   probe.Endpoint
 	used atomic.Int64 // connections opened by all checks
+	// noRI is the answer to a hello without renegotiation_info or its
+	// SCSV, when checkFirstFlight's hello was one.
+	noRI *helloAnswer
+}
+
+// want reports whether check id is to be run.
+func (t *target) want(id string) bool {
+	return len(t.opts.Checks) == 0 || slices.Contains(t.opts.Checks, id)
 }
 
 // run is one check group's view of the target: it counts its own

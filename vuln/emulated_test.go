@@ -65,6 +65,43 @@ func TestCCSEmulated(t *testing.T) {
 	}
 }
 
+// TestFirstFlightShared runs Heartbleed, heartbeat and CCS injection
+// together: each verdict must be the one it has alone, and a server that
+// does not negotiate heartbeat costs the CCS probe no connection of its
+// own.
+func TestFirstFlightShared(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name              string
+		addr              func(t *testing.T) string
+		bleed, beat, ccs  want
+		openSSLCCS, conns int
+	}{
+		{"ccs patched", func(t *testing.T) string { return ccsEmulator(t, ccsPatched) }, nv, nv, nv, 1, 1},
+		{"ccs exploitable", func(t *testing.T) string { return ccsEmulator(t, ccsExploitable) }, nv, nv, vuln(SeverityExploitable), 3, 2},
+		{"ccs not exploitable", func(t *testing.T) string { return ccsEmulator(t, ccsNotExploitable) }, nv, nv, vuln(SeverityNotExploitable), 2, 2},
+		{"ccs bad_record_mac only", func(t *testing.T) string { return ccsEmulator(t, ccsBadMACOnly) }, nv, nv, ic, -1, 2},
+		// The heartbleed emulators close on anything but heartbeat
+		// records, an early ChangeCipherSpec included.
+		{"heartbleed vulnerable", func(t *testing.T) string { return heartbleedEmulator(t, hbVulnerable) }, vuln(SeverityExploitable), vuln(SeverityInfo), nv, 1, 2},
+		{"heartbeat patched", func(t *testing.T) string { return heartbleedEmulator(t, hbPatched) }, nv, vuln(SeverityInfo), nv, 1, 2},
+		{"heartbeat not negotiated", func(t *testing.T) string { return heartbleedEmulator(t, hbNotNegotiated) }, nv, nv, nv, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, rep := scanAddr(t, tt.addr(t), scanOpts{checks: []string{CheckHeartbleed, CheckHeartbeat, CheckCCS}})
+			expect(t, rep, map[string]want{CheckHeartbleed: tt.bleed, CheckHeartbeat: tt.beat, CheckCCS: tt.ccs})
+			if rep.OpenSSLCCS != tt.openSSLCCS {
+				t.Errorf("openSslCcs %d, want %d", rep.OpenSSLCCS, tt.openSSLCCS)
+			}
+			if rep.PadlockConnections != tt.conns {
+				t.Errorf("%d connections, want %d", rep.PadlockConnections, tt.conns)
+			}
+		})
+	}
+}
+
 func TestROBOTEmulated(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"padlock/registry"
 	"padlock/tlswire"
 	"padlock/vuln/internal/handshake"
 )
@@ -32,25 +33,10 @@ const heartbleedClaim = 4096
 const heartbeatPayloadLen = 16
 
 func checkHeartbleed(ctx context.Context, r *run) []Finding {
-	v := bestClassic(r.res)
-	if v == 0 {
-		reason := "no TLS 1.0-1.2 protocol is accepted (heartbeat is a TLS 1.0-1.2 extension)"
-		if ps := protocolsInconclusive(r.res); len(ps) > 0 {
-			return []Finding{
-				finding(CheckHeartbleed, Inconclusive, "support for %v is unknown", ps),
-				finding(CheckHeartbeat, Inconclusive, "support for %v is unknown", ps),
-			}
-		}
-		return []Finding{finding(CheckHeartbleed, NotApplicable, "%s", reason), finding(CheckHeartbeat, NotApplicable, "%s", reason)}
+	cfg, na := heartbleedConfig(r)
+	if na != nil {
+		return na
 	}
-	var offer []uint16
-	for _, u := range suites(r.res, func(u suiteUse) bool { return u.Protocol == v }) {
-		offer = append(offer, u.Suite.ID)
-	}
-	cfg := handshake.Config{Version: uint16(v), Suites: offer, Heartbeat: true}
-
-	hb := finding(CheckHeartbeat, NotVulnerable, "the server does not acknowledge the heartbeat extension")
-	hb.add(note("ServerHello", "no heartbeat extension in answer to one offering it"))
 	c, pc, err := r.flight(ctx, cfg)
 	if err != nil {
 		return []Finding{
@@ -59,20 +45,66 @@ func checkHeartbleed(ctx context.Context, r *run) []Finding {
 		}
 	}
 	defer pc.Close()
-	_, negotiated := c.ServerHello.Extension(tlswire.ExtHeartbeat)
-	if negotiated {
-		hb = finding(CheckHeartbeat, Vulnerable, "the server acknowledges the heartbeat extension at %v (information)", v)
-		hb.Severity = SeverityInfo
-		hb.add(note("ServerHello", "heartbeat extension echoed"))
+	if !heartbeatNegotiated(c) {
+		return heartbeatNotNegotiated(c)
 	}
+	return heartbleedOn(ctx, r, c, pc)
+}
+
+// heartbleedConfig is the hello of the Heartbleed probe: the highest TLS
+// 1.0-1.2 version and its accepted suites, offering heartbeat. When no
+// such version is accepted it returns the findings instead.
+func heartbleedConfig(r *run) (handshake.Config, []Finding) {
+	v := bestClassic(r.res)
+	if v == 0 {
+		reason := "no TLS 1.0-1.2 protocol is accepted (heartbeat is a TLS 1.0-1.2 extension)"
+		if ps := protocolsInconclusive(r.res); len(ps) > 0 {
+			return handshake.Config{}, []Finding{
+				finding(CheckHeartbleed, Inconclusive, "support for %v is unknown", ps),
+				finding(CheckHeartbeat, Inconclusive, "support for %v is unknown", ps),
+			}
+		}
+		return handshake.Config{}, []Finding{finding(CheckHeartbleed, NotApplicable, "%s", reason), finding(CheckHeartbeat, NotApplicable, "%s", reason)}
+	}
+	var offer []uint16
+	for _, u := range suites(r.res, func(u suiteUse) bool { return u.Protocol == v }) {
+		offer = append(offer, u.Suite.ID)
+	}
+	return handshake.Config{Version: uint16(v), Suites: offer, Heartbeat: true}, nil
+}
+
+func heartbeatNegotiated(c *handshake.Conn) bool {
+	_, ok := c.ServerHello.Extension(tlswire.ExtHeartbeat)
+	return ok
+}
+
+// heartbeatNotNegotiated judges a server whose ServerHello did not take up
+// the heartbeat extension a hello offered: not vulnerable to Heartbleed,
+// and no heartbeat request is sent. Heartbeat is in use only when both
+// hellos carry the extension (RFC 6520 §2), and the vulnerable OpenSSL
+// 1.0.1 to 1.0.1f acknowledges an offered extension whenever it is built
+// with heartbeat at all (testssl.sh and nmap's ssl-heartbleed read a
+// ServerHello without it the same way). The connection is left as it is,
+// right after the server's first flight, for the CCS-injection probe
+// (checkFirstFlight).
+func heartbeatNotNegotiated(c *handshake.Conn) []Finding {
+	hb := finding(CheckHeartbeat, NotVulnerable, "the server does not acknowledge the heartbeat extension")
+	hb.add(note("ServerHello", "no heartbeat extension in answer to one offering it"))
+	f := finding(CheckHeartbleed, NotVulnerable, "the server did not negotiate heartbeat, which the vulnerable OpenSSL versions always do when offered")
+	f.add(note("ServerHello", "no heartbeat extension at 0x%04x in answer to a hello offering it", c.Version))
+	return []Finding{f, hb}
+}
+
+// heartbleedOn runs the Heartbleed probe over c, a connection right after
+// a first flight in which the server negotiated heartbeat.
+func heartbleedOn(ctx context.Context, r *run, c *handshake.Conn, pc *conn) []Finding {
+	hb := finding(CheckHeartbeat, Vulnerable, "the server acknowledges the heartbeat extension at %v (information)", registry.Protocol(c.Version))
+	hb.Severity = SeverityInfo
+	hb.add(note("ServerHello", "heartbeat extension echoed"))
 
 	f, answered := heartbeatProbe(c, r.opts.Wait, "before the handshake")
 	pc.Close()
-	if answered || !negotiated {
-		if !answered {
-			f = finding(CheckHeartbleed, NotVulnerable, "the server did not negotiate heartbeat and did not answer heartbeat requests")
-			f.add(note("answer to the heartbeat requests", "none within %v", r.opts.Wait))
-		}
+	if answered {
 		return []Finding{f, hb}
 	}
 

@@ -176,16 +176,54 @@ func TestGnuTLSHeartbeatAndRenegotiation(t *testing.T) {
 	}
 }
 
+// TestGnuTLSRequiresSafeRenegotiation: a server that refuses hellos
+// without renegotiation_info or its SCSV is "required", whether the
+// renegotiation checks ask alone or the first-flight checks' hello (which
+// then carries neither) asks for them; Heartbleed and CCS injection still
+// get their answers on hellos of their own. A server that takes such a
+// hello is not "required" either way.
 func TestGnuTLSRequiresSafeRenegotiation(t *testing.T) {
 	t.Parallel()
-	s := peer.GnuTLS(t, peer.GnuTLSOptions{Priority: "NORMAL:%SAFE_RENEGOTIATION"})
-	_, rep := scanAddr(t, s.Addr, scanOpts{serial: true, checks: []string{CheckSecureRenegotiation, CheckClientRenegotiation, CheckInsecureRenegotiation}})
-	expect(t, rep, map[string]want{
-		CheckSecureRenegotiation:   {state: NotVulnerable, variant: VariantRequired},
-		CheckInsecureRenegotiation: nv,
-	})
-	if rep.RenegSupport&(2|8) != 2|8 {
-		t.Errorf("renegSupport %d", rep.RenegSupport)
+	reneg := []string{CheckSecureRenegotiation, CheckClientRenegotiation, CheckInsecureRenegotiation}
+	withFirstFlight := append([]string{CheckHeartbleed, CheckHeartbeat, CheckCCS}, reneg...)
+	for _, tt := range []struct {
+		name     string
+		priority string
+		checks   []string
+		required bool
+		conns    int
+	}{
+		// secureRequired's hello and clientRenegotiation's handshake.
+		{"required, renegotiation checks alone", "NORMAL:%SAFE_RENEGOTIATION", reneg, true, 2},
+		// The shared hello, refused; then each probe's own.
+		{"required, with the first-flight checks", "NORMAL:%SAFE_RENEGOTIATION", withFirstFlight, true, 5},
+		{"not required, renegotiation checks alone", "NORMAL", reneg, false, 2},
+		// One hello answers Heartbleed, CCS and secureRequired.
+		{"not required, with the first-flight checks", "NORMAL", withFirstFlight, false, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := peer.GnuTLS(t, peer.GnuTLSOptions{Priority: tt.priority})
+			_, rep := scanAddr(t, s.Addr, scanOpts{serial: true, checks: tt.checks})
+			secure := want{state: NotVulnerable}
+			if tt.required {
+				secure.variant = VariantRequired
+			}
+			wants := map[string]want{CheckSecureRenegotiation: secure, CheckInsecureRenegotiation: nv}
+			if len(tt.checks) > len(reneg) {
+				wants[CheckHeartbleed], wants[CheckHeartbeat], wants[CheckCCS] = nv, nv, nv
+			}
+			expect(t, rep, wants)
+			if f, _ := rep.Finding(CheckSecureRenegotiation); !tt.required && f.Variant != "" {
+				t.Errorf("variant %q on a server that takes hellos without renegotiation_info", f.Variant)
+			}
+			if tt.required && rep.RenegSupport&(2|8) != 2|8 {
+				t.Errorf("renegSupport %d", rep.RenegSupport)
+			}
+			if rep.PadlockConnections != tt.conns {
+				t.Errorf("%d connections, want %d", rep.PadlockConnections, tt.conns)
+			}
+		})
 	}
 }
 

@@ -29,6 +29,9 @@ import (
 // ServerHello means the server renegotiates; a no_renegotiation or fatal
 // alert, a close, or no answer within the wait means it does not.
 func checkRenegotiation(ctx context.Context, r *run) []Finding {
+	// No session for the resumption test unless clientRenegotiation
+	// offered one.
+	defer r.opts.Session.offer(handshake.Config{}, nil)
 	e := r.res.Extensions
 	if e.Protocol == 0 {
 		for _, p := range []registry.Protocol{registry.SSLv3, registry.TLS10, registry.TLS11, registry.TLS12} {
@@ -63,6 +66,11 @@ func checkRenegotiation(ctx context.Context, r *run) []Finding {
 // secureRequired tests whether a hello without any RFC 5746 signal is
 // refused, and marks the finding "required" if so.
 func (r *run) secureRequired(ctx context.Context, f *Finding) {
+	if ok, v := r.noRI.take(ctx, r.opts.Wait); ok {
+		// checkFirstFlight's hello carried neither.
+		f.add(note("hello without renegotiation_info or SCSV", "accepted (ServerHello at 0x%04x)", v))
+		return
+	}
 	ver, ids := handshakeTarget(r.res, nil)
 	if ver == 0 {
 		v := bestClassic(r.res)
@@ -127,6 +135,13 @@ func (r *run) clientRenegotiation(ctx context.Context, secure bool) (insecureF, 
 		answer = note("answer to a client-initiated renegotiation", "ServerHello (version 0x%04x, suite 0x%04x)", sh.Version, sh.CipherSuite)
 	case errors.As(err, &ae), isClosed(err):
 		answer = note("answer to a client-initiated renegotiation", "refused: %s", describeErr(err))
+		if ae != nil && ae.Alert.Level == tlswire.AlertLevelWarning && ri && !cfg.NoRenegotiationInfo {
+			// Refused with a warning: the session of the first
+			// handshake is intact. Ended with close_notify, it is the
+			// full handshake the resumption test would make.
+			closeNotify(c)
+			r.opts.Session.offer(cfg, c.ServerHello.SessionID)
+		}
 	default:
 		if e, _ := classifyEnd(err); e == endTimeout {
 			answer = note("answer to a client-initiated renegotiation", "no ServerHello within %v", r.opts.Wait)

@@ -42,10 +42,14 @@ type Resumption struct {
 // SessionResumption measures session resumption by session ID and by
 // ticket (RFC 5246 §7.4.1.2, RFC 5077 §3.4) on the endpoint of d, with the
 // protocol and suites the prober found (res). It opens at most four
-// connections, each bounded by opts.Wait.
+// connections, each bounded by opts.Wait: three when the server gives a
+// session ID and does tickets (the connection offering the ID again asks
+// for a ticket and yields the one the ticket test offers back), one fewer
+// when opts.Session hands it the full handshake a check completed (it
+// waits for that at most opts.Wait).
 func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, opts Options) (out Resumption) {
 	opts = opts.withDefaults()
-	ctx, cancel := context.WithTimeout(ctx, 4*opts.Wait+time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*opts.Wait+time.Second)
 	defer cancel()
 	if res == nil {
 		return Resumption{Reason: "no probe result"}
@@ -58,19 +62,30 @@ func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, 
 		return out
 	}
 
-	// By session ID: a full handshake without a ticket, then its ID again.
-	first, pc, err := r.handshake(ctx, handshake.Config{Version: ver, Suites: ids})
-	if err != nil {
-		out.Reason = "full handshake: " + describeErr(err)
-		return out
+	// By session ID: a full handshake without a ticket (or the one a
+	// check completed cleanly with the same hello, opts.Session), then
+	// its ID again.
+	full := handshake.Config{Version: ver, Suites: ids}
+	sid := opts.Session.take(ctx, full, opts.Wait)
+	if sid == nil {
+		first, pc, err := r.handshake(ctx, full)
+		if err != nil {
+			out.Reason = "full handshake: " + describeErr(err)
+			return out
+		}
+		closeNotify(first)
+		pc.Close()
+		sid = first.ServerHello.SessionID
 	}
-	closeNotify(first)
-	pc.Close()
-	sid := first.ServerHello.SessionID
+	var ticket []byte
 	if len(sid) == 0 {
 		out.Tested, out.ByID = true, ResumptionNone
 	} else {
-		resumed, err := r.offerAgain(ctx, handshake.Config{Version: ver, Suites: ids, SessionID: sid}, sid)
+		// When the server does tickets, the hello offering the ID again
+		// also asks for one, and its connection yields one: in the
+		// resumed handshake before the ChangeCipherSpec, in a full one
+		// (not resumed) at its end.
+		resumed, t, err := r.offerID(ctx, handshake.Config{Version: ver, Suites: ids, SessionID: sid, OfferTicket: res.Extensions.SessionTicket}, sid)
 		if err != nil {
 			out.Reason = "offering the session ID again: " + describeErr(err)
 			return out
@@ -79,33 +94,66 @@ func SessionResumption(ctx context.Context, d *probe.Dialer, res *probe.Result, 
 		if resumed {
 			out.ByID = ResumptionYes
 		}
+		ticket = t
 	}
 
-	// By ticket: a full handshake asking for one, then the ticket with a
-	// fresh session ID, which a resuming server echoes.
+	// By ticket: a full handshake asking for one unless the ID test got
+	// one, then the ticket with a fresh session ID, which a resuming
+	// server echoes.
 	if !res.Extensions.SessionTicket {
 		return out
 	}
-	withTicket, pc, err := r.handshake(ctx, handshake.Config{Version: ver, Suites: ids, OfferTicket: true})
-	if err != nil {
-		out.Reason = "full handshake asking for a ticket: " + describeErr(err)
-		return out
+	if len(ticket) == 0 {
+		withTicket, pc, err := r.handshake(ctx, handshake.Config{Version: ver, Suites: ids, OfferTicket: true})
+		if err != nil {
+			out.Reason = "full handshake asking for a ticket: " + describeErr(err)
+			return out
+		}
+		closeNotify(withTicket)
+		pc.Close()
+		ticket = withTicket.Ticket
 	}
-	closeNotify(withTicket)
-	pc.Close()
-	if len(withTicket.Ticket) == 0 {
+	if len(ticket) == 0 {
 		out.Reason = "the server acknowledged session_ticket but sent no ticket"
 		return out
 	}
 	fresh := make([]byte, 32)
 	_, _ = rand.Read(fresh)
-	resumed, err := r.offerAgain(ctx, handshake.Config{Version: ver, Suites: ids, OfferTicket: true, Ticket: withTicket.Ticket, SessionID: fresh}, fresh)
+	resumed, err := r.offerAgain(ctx, handshake.Config{Version: ver, Suites: ids, OfferTicket: true, Ticket: ticket, SessionID: fresh}, fresh)
 	if err != nil {
 		out.Reason = "offering the ticket: " + describeErr(err)
 		return out
 	}
 	out.TicketTested, out.ByTicket = true, resumed
 	return out
+}
+
+// offerID is offerAgain for a session ID. With cfg.OfferTicket it also
+// returns the ticket the connection yields, if any: the NewSessionTicket
+// of a resumed handshake, or that of the full handshake the server starts
+// instead, which is then completed. A failure to get the ticket is no
+// failure of the ID test: the ticket test then makes its own handshake.
+func (r *run) offerID(ctx context.Context, cfg handshake.Config, sid []byte) (resumed bool, ticket []byte, err error) {
+	c, pc, err := r.newClient(ctx, cfg)
+	if err != nil {
+		return false, nil, err
+	}
+	defer pc.Close()
+	_ = c.Raw().SetDeadline(time.Now().Add(r.opts.Wait))
+	if resumed, err = r.readAgain(c, sid); err != nil || !cfg.OfferTicket {
+		return resumed, nil, err
+	}
+	if resumed {
+		if c.ReadResumedTicket() == nil {
+			ticket = c.Ticket
+		}
+		return true, ticket, nil
+	}
+	if c.FinishFull() == nil {
+		closeNotify(c)
+		ticket = c.Ticket
+	}
+	return false, ticket, nil
 }
 
 // offerAgain sends a hello carrying cfg's session ID (and ticket) and
@@ -118,6 +166,12 @@ func (r *run) offerAgain(ctx context.Context, cfg handshake.Config, want []byte)
 	}
 	defer pc.Close()
 	_ = c.Raw().SetDeadline(time.Now().Add(r.opts.Wait))
+	return r.readAgain(c, want)
+}
+
+// readAgain sends c's hello and reads the ServerHello: whether it echoes
+// want.
+func (r *run) readAgain(c *handshake.Conn, want []byte) (bool, error) {
 	if err := c.SendHello(); err != nil {
 		return false, err
 	}

@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"padlock/probe"
 	"padlock/registry"
 	"padlock/tlswire"
+	"padlock/vuln/internal/handshake"
 )
 
 // Unit tests of the checks decided from the prober's result alone, with
@@ -409,5 +411,48 @@ func TestDataAfterAlert(t *testing.T) {
 	p[padValid] = answered
 	if f := judgePoodleTLS(&p, "test"); f.State != NotVulnerable {
 		t.Errorf("POODLE TLS %v: %s", f.State, f.Reason)
+	}
+}
+
+// TestSessionShare: the first offer counts; a session is taken only for
+// the same hello; take gives up after its wait; a nil share takes nothing.
+func TestSessionShare(t *testing.T) {
+	hello := handshake.Config{Version: handshake.VersionTLS12, Suites: []uint16{0xc02f, 0xc030}}
+	other := handshake.Config{Version: handshake.VersionTLS12, Suites: []uint16{0xc02f}}
+	sid := []byte{1, 2, 3}
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		share func() *SessionShare
+		take  handshake.Config
+		want  []byte
+	}{
+		{"same hello", func() *SessionShare { s := NewSessionShare(); s.offer(hello, sid); return s }, hello, sid},
+		{"first offer counts", func() *SessionShare {
+			s := NewSessionShare()
+			s.offer(hello, sid)
+			s.offer(hello, []byte{9})
+			return s
+		}, hello, sid},
+		{"none offered first", func() *SessionShare {
+			s := NewSessionShare()
+			s.offer(handshake.Config{}, nil)
+			s.offer(hello, sid)
+			return s
+		}, hello, nil},
+		{"another hello", func() *SessionShare { s := NewSessionShare(); s.offer(other, sid); return s }, hello, nil},
+		{"never offered", NewSessionShare, hello, nil},
+		{"nil share", func() *SessionShare {
+			var s *SessionShare
+			s.offer(hello, sid) // takes nothing, does not panic
+			return s
+		}, hello, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.share().take(ctx, tt.take, 50*time.Millisecond); !bytes.Equal(got, tt.want) {
+				t.Errorf("took %x, want %x", got, tt.want)
+			}
+		})
 	}
 }

@@ -221,6 +221,29 @@ func (c *Conn) ReadFinished() error {
 	return nil
 }
 
+// ReadResumedTicket reads, after a ServerHello that resumes a session,
+// the NewSessionTicket the server may send before its ChangeCipherSpec
+// (RFC 5077 §3.1, figure 2) into Ticket; a ChangeCipherSpec first leaves
+// Ticket empty. The abbreviated handshake is not completed.
+func (c *Conn) ReadResumedTicket() error {
+	m, err := c.readHandshake()
+	if errors.Is(err, errCCS) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Type != tlswire.HandshakeNewSessionTicket {
+		return fmt.Errorf("handshake: expected new_session_ticket or change_cipher_spec, got %v", m.Type)
+	}
+	t, err := ParseNewSessionTicket(m.Body)
+	if err != nil {
+		return err
+	}
+	c.Ticket = t
+	return nil
+}
+
 // ParseNewSessionTicket parses a TLS 1.2 NewSessionTicket body (RFC 5077
 // §3.3) and returns the ticket.
 func ParseNewSessionTicket(body []byte) ([]byte, error) {
@@ -242,6 +265,13 @@ func (c *Conn) Handshake() error {
 	if err := c.ReadServerHello(); err != nil {
 		return err
 	}
+	return c.FinishFull()
+}
+
+// FinishFull completes a full handshake after ReadServerHello: the rest of
+// the server's flight, the client's key exchange and Finished, the
+// server's NewSessionTicket (if any) and Finished.
+func (c *Conn) FinishFull() error {
 	if c.Suite == nil {
 		return fmt.Errorf("handshake: cannot complete a handshake with suite 0x%04x", c.ServerHello.CipherSuite)
 	}
