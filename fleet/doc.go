@@ -48,7 +48,8 @@
 // Every connection the prober and the web check open goes through
 // Politeness.Dial, which holds, per IP address and whatever the number of
 // targets (and of worker processes) sharing it — the limits live in the
-// database (Politeness.Share, store's ip_leases and ip_rates) unless
+// database (Politeness.Share, store's ip_holds: one process at a time
+// holds an address and applies the limits itself) unless
 // Options.Local:
 //
 //   - at most 4 connections open at once (Options.PerIP, --per-ip); a

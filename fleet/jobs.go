@@ -221,9 +221,10 @@ type worker struct {
 	river.WorkerDefaults[ScanJob]
 	base Options
 
-	mu     sync.Mutex
-	scans  map[store.ScanID]*scanRun
-	polite map[[2]float64]*Politeness
+	mu        sync.Mutex
+	scans     map[store.ScanID]*scanRun
+	polite    map[[2]float64]*Politeness
+	finishing map[store.ScanID]*sync.Mutex
 }
 
 // scanRun is what a worker knows of one scan.
@@ -234,7 +235,7 @@ type scanRun struct {
 }
 
 func newWorker(base Options) *worker {
-	return &worker{base: base, scans: map[store.ScanID]*scanRun{}, polite: map[[2]float64]*Politeness{}}
+	return &worker{base: base, scans: map[store.ScanID]*scanRun{}, polite: map[[2]float64]*Politeness{}, finishing: map[store.ScanID]*sync.Mutex{}}
 }
 
 // NextRetry implements river.Worker: the scan's back-off (Backoff,
@@ -478,8 +479,8 @@ func (w *worker) summary(id store.ScanID) Summary {
 
 // afterSave queues the scan's finish job when no target is left.
 func (w *worker) afterSave(ctx context.Context, st store.Store, id store.ScanID) {
-	sc, err := st.Scan(context.WithoutCancel(ctx), id)
-	if err != nil || sc.Counts.Done < sc.Counts.Total {
+	left, err := st.Remaining(context.WithoutCancel(ctx), id)
+	if err != nil || left > 0 {
 		return
 	}
 	if q := queueOf(ctx); q != nil {
@@ -497,7 +498,29 @@ type finishWorker struct {
 
 // Work implements river.Worker.
 func (f *finishWorker) Work(ctx context.Context, job *river.Job[FinishJob]) error {
-	return finishScan(ctx, storeOf(ctx), job.Args.Scan)
+	_, err := f.w.finish(ctx, storeOf(ctx), job.Args.Scan, true)
+	return err
+}
+
+// finish runs finishScan for a scan once at a time in this process (Run
+// helps the finish job along; the DROWN lookup is not worth doing twice
+// at once). With wait false it returns at once (false) when the scan is
+// being finished already.
+func (w *worker) finish(ctx context.Context, st store.Store, id store.ScanID, wait bool) (bool, error) {
+	w.mu.Lock()
+	m := w.finishing[id]
+	if m == nil {
+		m = &sync.Mutex{}
+		w.finishing[id] = m
+	}
+	w.mu.Unlock()
+	if wait {
+		m.Lock()
+	} else if !m.TryLock() {
+		return false, nil
+	}
+	defer m.Unlock()
+	return true, finishScan(ctx, st, id)
 }
 
 // finishScan marks a scan whose targets are all assessed finished, after

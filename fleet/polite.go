@@ -2,13 +2,10 @@ package fleet
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	mrand "math/rand/v2"
 	"net"
 	"net/netip"
 	"sort"
@@ -54,24 +51,33 @@ type Politeness struct {
 	// same database (Share).
 	shared      SharedLimits
 	sharedErrs  atomic.Int64 // database errors met while waiting
-	sharedWaits atomic.Int64 // polls that found every slot taken
+	sharedWaits atomic.Int64 // polls that found the address held elsewhere
+	sharedOps   atomic.Int64 // database writes of the shared limits
 }
 
 // SharedLimits keeps the per-IP limits in a database that every process
 // scanning from it uses (store.Store implements it), so that an address
-// sees no more connections however many workers run.
+// sees no more connections however many workers run. One process at a
+// time holds an address and applies the limits there itself; the next
+// holder takes over the rate limit's state from the last.
 type SharedLimits interface {
-	LeaseIP(ctx context.Context, addr string, slots int, holder string, ttl time.Duration) (slot int, ok bool, err error)
-	ReleaseIP(ctx context.Context, addr string, slot int, holder string) error
-	ReserveIPRate(ctx context.Context, addr string, interval time.Duration, burst int) (time.Duration, error)
+	HoldIP(ctx context.Context, addr, holder string, ttl time.Duration) (ok bool, tatAhead time.Duration, err error)
+	RenewIP(ctx context.Context, addr, holder string, ttl time.Duration) (kept, wanted bool, err error)
+	ReleaseIP(ctx context.Context, addr, holder string, tatAhead time.Duration) error
 }
 
 // Share makes p hold its limits together with every other process using
-// s: a connection first takes one of this process's slots for the address
-// (so that at most PerIP wait in the database), then a lease of one of the
-// address's PerIP slots in s and a start time under its rate. A lease
-// outlives a process killed while holding it by at most the connection
-// timeout plus a few seconds. It returns p.
+// s. Instead of asking the database for every connection, a process
+// holds an address as a whole while it connects there (see hold): it
+// takes the address when its first connection asks for it, applies the
+// limits to its own connections as a single process does, renews the
+// hold every few seconds while it connects, and releases it after a
+// moment without connections or, once another process has asked for it,
+// after its open connections have closed, leaving the rate limit's state
+// to the next holder. A connection starts only while the hold still has
+// the connection's longest life to run, so connections of two holders
+// never overlap, even when the database is away or a holder was killed
+// (its hold expires). It returns p.
 func (p *Politeness) Share(s SharedLimits) *Politeness {
 	p.shared = s
 	return p
@@ -83,9 +89,10 @@ func (p *Politeness) SharedErrors() int64 { return p.sharedErrs.Load() }
 
 type ipState struct {
 	sem     chan struct{}
-	limiter *rate.Limiter
+	limiter *rate.Limiter // local limits only (shared: hold.lim)
 	open    atomic.Int64
 	peak    atomic.Int64
+	hold    *hold // shared limits only
 }
 
 // NewPoliteness returns the per-IP policy: perIP connections at once and
@@ -118,16 +125,21 @@ func (p *Politeness) state(a netip.Addr) *ipState {
 	defer p.mu.Unlock()
 	s := p.ips[a]
 	if s == nil {
-		s = &ipState{sem: make(chan struct{}, p.perIP), limiter: rate.NewLimiter(p.rate, p.burst)}
+		s = &ipState{sem: make(chan struct{}, p.perIP)}
+		if p.shared != nil {
+			s.hold = &hold{addr: a.String(), demand: map[time.Duration]int{}, changed: make(chan struct{}), wake: make(chan struct{}, 1)}
+		} else {
+			s.limiter = rate.NewLimiter(p.rate, p.burst)
+		}
 		p.ips[a] = s
 	}
 	return s
 }
 
-// acquire waits for a connection slot and a rate token for a. The returned
-// release must be called exactly once when the connection is closed (or
-// was never opened).
-func (p *Politeness) acquire(ctx context.Context, a netip.Addr, ttl time.Duration) (release func(), err error) {
+// acquire waits for a connection slot and a rate token for a; need bounds
+// how long the connection may live. The returned release must be called
+// exactly once when the connection is closed (or was never opened).
+func (p *Politeness) acquire(ctx context.Context, a netip.Addr, need time.Duration) (release func(), err error) {
 	s := p.state(a)
 	select {
 	case s.sem <- struct{}{}:
@@ -136,7 +148,7 @@ func (p *Politeness) acquire(ctx context.Context, a netip.Addr, ttl time.Duratio
 	}
 	var releaseShared func()
 	if p.shared != nil {
-		r, err := p.acquireShared(ctx, a, ttl)
+		r, err := p.acquireShared(ctx, s.hold, need)
 		if err != nil {
 			<-s.sem
 			return nil, err
@@ -178,11 +190,15 @@ type Stats struct {
 	PeakPerIP int64
 	// PeakAddr is an address where PeakPerIP was reached.
 	PeakAddr netip.Addr
+	// SharedWrites are the database writes of the shared limits (taking,
+	// renewing and releasing holds of addresses, Share); 0 with local
+	// limits.
+	SharedWrites int64
 }
 
 // Stats returns the counters so far.
 func (p *Politeness) Stats() Stats {
-	st := Stats{Dials: p.dials.Load(), Opened: p.opened.Load()}
+	st := Stats{Dials: p.dials.Load(), Opened: p.opened.Load(), SharedWrites: p.sharedOps.Load()}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st.Addresses = len(p.ips)
@@ -284,11 +300,14 @@ func (o DialOptions) lookup(ctx context.Context, host string) ([]netip.Addr, err
 }
 
 func (p *Politeness) dialOne(ctx context.Context, network string, a netip.Addr, port string, base DialFunc, connTimeout time.Duration) (net.Conn, error) {
-	ttl := time.Minute
+	// How long the connection may live, for the shared limits: its
+	// timeout and the close, and a margin for a caller slow to close it
+	// (a minute without a timeout).
+	need := time.Minute
 	if connTimeout > 0 {
-		ttl = connTimeout + lingerMax + 5*time.Second
+		need = connTimeout + lingerMax + 5*time.Second
 	}
-	release, err := p.acquire(ctx, a, ttl)
+	release, err := p.acquire(ctx, a, need)
 	if err != nil {
 		return nil, err
 	}
@@ -367,89 +386,4 @@ func (c *politeConn) SetWriteDeadline(t time.Time) error { return c.Conn.SetWrit
 // normalizeName lower-cases a host name and drops a final dot.
 func normalizeName(h string) string {
 	return strings.TrimSuffix(strings.ToLower(h), ".")
-}
-
-// acquireShared waits for a lease at a in the shared limits and for its
-// start time under the rate. Database errors do not fail the connection:
-// it waits on (a worker that lost its database scans nothing new until it
-// is back), bounded by ctx.
-func (p *Politeness) acquireShared(ctx context.Context, a netip.Addr, ttl time.Duration) (release func(), err error) {
-	addr := a.String()
-	holder := leaseHolder()
-	poll := 10 * time.Millisecond
-	wait := func() error {
-		d := poll/2 + time.Duration(mrand.Int64N(int64(poll)))
-		poll = min(poll*2, 250*time.Millisecond)
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	var slot int
-	for {
-		s, ok, err := p.shared.LeaseIP(ctx, addr, p.perIP, holder, ttl)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			p.sharedErrs.Add(1)
-		}
-		if ok {
-			slot = s
-			break
-		}
-		if err == nil {
-			p.sharedWaits.Add(1)
-		}
-		if err := wait(); err != nil {
-			return nil, err
-		}
-	}
-	release = func() {
-		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if p.shared.ReleaseIP(rctx, addr, slot, holder) != nil {
-			p.sharedErrs.Add(1) // the lease expires on its own
-		}
-	}
-	if math.IsInf(float64(p.rate), 1) {
-		return release, nil
-	}
-	interval := time.Duration(float64(time.Second) / float64(p.rate))
-	for {
-		d, err := p.shared.ReserveIPRate(ctx, addr, interval, p.burst)
-		if err == nil {
-			if d > 0 {
-				t := time.NewTimer(d)
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					t.Stop()
-					release()
-					return nil, ctx.Err()
-				}
-			}
-			return release, nil
-		}
-		if ctx.Err() != nil {
-			release()
-			return nil, ctx.Err()
-		}
-		p.sharedErrs.Add(1)
-		if err := wait(); err != nil {
-			release()
-			return nil, err
-		}
-	}
-}
-
-// leaseHolder is a token unique to one connection's lease.
-func leaseHolder() string {
-	var b [12]byte
-	_, _ = crand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -3,11 +3,17 @@ package fleet
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	"padlock/lab"
+	"padlock/store"
 )
 
 // A connection that waited for its slot still gets its whole timeout, and
@@ -122,5 +128,118 @@ func TestPolitenessPins(t *testing.T) {
 	}
 	if p.PerIP() != DefaultPerIP || float64(p.Rate()) != DefaultRate {
 		t.Errorf("defaults: %d, %v", p.PerIP(), p.Rate())
+	}
+}
+
+// countingEcho listens on addr and counts what it sees; each connection
+// is read until the client's end of stream, then closed.
+func countingEcho(t *testing.T, addr string) (*lab.AddrCount, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var c lab.AddrCount
+	cl := lab.CountingListener(ln, &c)
+	go func() {
+		for {
+			conn, err := cl.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				io.Copy(io.Discard, conn)
+				conn.Close()
+			}()
+		}
+	}()
+	return &c, ln.Addr().String()
+}
+
+// Two processes (two Politeness, each on its own handle of one SQLite
+// file) connecting to one address together stay within one process's
+// limits, counted at the server, and both get to connect: the address is
+// handed over while both want it.
+func TestSharedLimitsTwoProcesses(t *testing.T) {
+	const perIP, rate, each = 2, 20.0, 30
+	c, addr := countingEcho(t, "127.0.3.1:0")
+	path := filepath.Join(t.TempDir(), "padlock.db")
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		errs   []error
+		byProc [2]int
+	)
+	start := time.Now()
+	for proc := range 2 {
+		st, err := store.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		p := NewPoliteness(perIP, rate).Share(st)
+		dial := p.Dial(DialOptions{ConnTimeout: 2 * time.Second})
+		for g := range 5 {
+			wg.Go(func() {
+				for i := range each / 5 {
+					conn, err := dial(context.Background(), "tcp", addr)
+					if err != nil {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+						return
+					}
+					time.Sleep(time.Duration(10+(g*7+i*13)%40) * time.Millisecond)
+					conn.Close()
+					mu.Lock()
+					byProc[proc]++
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	total := len(c.Accepts())
+	peak, win := c.Peak(), c.MaxInWindow(time.Second)
+	t.Logf("%d connections (%v per process) in %v; at most %d open at once, %d within one second", total, byProc, elapsed.Round(time.Millisecond), peak, win)
+	if total != 2*each {
+		t.Errorf("%d connections, want %d", total, 2*each)
+	}
+	if peak > perIP {
+		t.Errorf("%d connections open at once, limit %d", peak, perIP)
+	}
+	// The rate plus one burst, one for the window's edges, and 100 ms of
+	// accept-loop lag (see TestPerIPLimits).
+	if win > int(rate)+perIP+1+2 {
+		t.Errorf("%d connections within one second, limit %v/s in bursts of %d", win, rate, perIP)
+	}
+	if floor := time.Duration(float64(total-perIP) / rate * float64(time.Second)); elapsed < floor*9/10 {
+		t.Errorf("%d connections in %v: faster than %v/s allows", total, elapsed, rate)
+	}
+}
+
+// A hold left by a process that died (never released) keeps the address
+// until it expires; then the next process connects.
+func TestSharedLimitsDeadHolder(t *testing.T) {
+	_, addr := countingEcho(t, "127.0.3.2:0")
+	st := openStore(t)
+	ok, _, err := st.HoldIP(context.Background(), "127.0.3.2", "dead", 700*time.Millisecond)
+	if !ok || err != nil {
+		t.Fatalf("hold: %v %v", ok, err)
+	}
+	p := NewPoliteness(1, 0).Share(st)
+	start := time.Now()
+	conn, err := p.Dial(DialOptions{ConnTimeout: time.Second})(context.Background(), "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	if d := time.Since(start); d < 600*time.Millisecond {
+		t.Errorf("connected after %v, while another process held the address for 700ms", d)
 	}
 }

@@ -120,7 +120,9 @@ func (p *Progress) TargetDone(t Target, a store.Assessment, attempts int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.running--
-	p.done++
+	// Counts may have counted this target already (it reads the
+	// database, where the target was saved before this call).
+	p.done = min(p.done+1, p.total)
 	p.doneHere++
 	if a.Grade == "" {
 		p.inconclusive++
@@ -193,7 +195,11 @@ func (p *Progress) ScanEnded(s Summary) {
 	}
 	fmt.Fprintln(p.w, line)
 	if pol := s.Politeness; pol.Dials > 0 {
-		fmt.Fprintf(p.w, "connections: %d to %d addresses, at most %d open at once to one address\n", pol.Dials, pol.Addresses, pol.PeakPerIP)
+		shared := ""
+		if pol.SharedWrites > 0 {
+			shared = fmt.Sprintf("; %d database writes held the limits with other workers", pol.SharedWrites)
+		}
+		fmt.Fprintf(p.w, "connections: %d to %d addresses, at most %d open at once to one address%s\n", pol.Dials, pol.Addresses, pol.PeakPerIP, shared)
 	}
 	if g := p.gradesLocked(); g != "" {
 		fmt.Fprintln(p.w, "grades this run: "+g)

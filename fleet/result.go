@@ -92,6 +92,11 @@ func (r *Result) assessment(scan store.ScanID, target int64, started time.Time) 
 		Provisional:  site.Provisional,
 		Result:       raw,
 	}
+	if eps := drownInfo(r); len(eps) > 0 {
+		if a.Lookup, err = json.Marshal(eps); err != nil {
+			return store.Assessment{}, err
+		}
+	}
 	if site.SecureByDefault != nil {
 		sbd := *site.SecureByDefault
 		a.SecureByDefault = &sbd

@@ -421,7 +421,7 @@ func Run(ctx context.Context, st store.Store, id store.ScanID, opts Options) (Su
 			sum.Abandoned = sc.Counts.Total - sc.Counts.Done
 		}
 		if err == nil {
-			sum.DROWN = countDROWN(context.WithoutCancel(ctx), st, id)
+			sum.DROWN, _ = CountDROWN(context.WithoutCancel(ctx), st, id)
 		}
 		sum.Politeness = w.stats()
 		sum.Elapsed = time.Since(start)
@@ -473,8 +473,9 @@ func Run(ctx context.Context, st store.Store, id store.ScanID, opts Options) (Su
 		}
 		if sc.Counts.Done >= sc.Counts.Total {
 			// The finish job runs on some worker; doing it here too is
-			// harmless and saves waiting for it.
-			if err := finishScan(ctx, st, id); err != nil {
+			// harmless and saves waiting for it (unless this process
+			// is at it already).
+			if _, err := w.finish(ctx, st, id, false); err != nil {
 				lastErr = err
 			}
 		}
@@ -482,21 +483,6 @@ func Run(ctx context.Context, st store.Store, id store.ScanID, opts Options) (Su
 	_ = lastErr
 	_ = stop(opts.Grace)
 	return finish(nil)
-}
-
-// countDROWN counts a scan's assessments with a fleet-wide DROWN finding.
-func countDROWN(ctx context.Context, st store.Store, id store.ScanID) int {
-	as, err := st.Assessments(ctx, id)
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, a := range as {
-		if r, err := DecodeResult(a.Result); err == nil && len(r.PadlockDROWN) > 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // registrar registers this worker's job kinds.
@@ -535,6 +521,7 @@ func (w *worker) stats() Stats {
 		out.Dials += s.Dials
 		out.Opened += s.Opened
 		out.Addresses += s.Addresses
+		out.SharedWrites += s.SharedWrites
 		if s.PeakPerIP > out.PeakPerIP {
 			out.PeakPerIP, out.PeakAddr = s.PeakPerIP, s.PeakAddr
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -568,6 +569,16 @@ func TestLint(t *testing.T) {
 	}
 	if rc := r.Cert(certID(p.root.DER)); rc.Lint != nil {
 		t.Error("root linted")
+	}
+	// The same certificate again comes from the cache: the same findings,
+	// in a copy of the caller's own.
+	again := lintCertificate(leaf.DER)
+	if !reflect.DeepEqual(again, lc.Lint) {
+		t.Errorf("linted again: %+v, first %+v", again, lc.Lint)
+	}
+	again.Findings[0].Name = "changed"
+	if lintCertificate(leaf.DER).Findings[0].Name == "changed" {
+		t.Error("a caller's change reached the cache")
 	}
 }
 

@@ -1,6 +1,8 @@
 package pki
 
 import (
+	"crypto/sha256"
+	"slices"
 	"sort"
 	"sync"
 
@@ -39,8 +41,46 @@ var lintRegistry = sync.OnceValues(func() (lint.Registry, error) {
 	})
 })
 
-// lintCertificate runs zlint over one DER certificate.
+// lintCacheSize bounds how many certificates' lint results a process
+// keeps (a few KiB each).
+const lintCacheSize = 2048
+
+// lintCache keeps zlint's results per certificate (SHA-256 of the DER):
+// zlint judges the certificate alone, and across a fleet the same
+// intermediates, and often the same leaves (wildcards, one certificate
+// for many names), come back again and again. When full it starts over.
+var lintCache = struct {
+	sync.Mutex
+	m map[[32]byte]*lintEntry
+}{m: map[[32]byte]*lintEntry{}}
+
+type lintEntry struct {
+	once sync.Once
+	out  *Lint
+}
+
+// lintCertificate runs zlint over one DER certificate, once per
+// certificate in a while (lintCache); the result is the caller's own.
 func lintCertificate(der []byte) *Lint {
+	k := sha256.Sum256(der)
+	lintCache.Lock()
+	e := lintCache.m[k]
+	if e == nil {
+		if len(lintCache.m) >= lintCacheSize {
+			clear(lintCache.m)
+		}
+		e = &lintEntry{}
+		lintCache.m[k] = e
+	}
+	lintCache.Unlock()
+	e.once.Do(func() { e.out = lintDER(der) })
+	out := *e.out
+	out.Findings = slices.Clone(e.out.Findings)
+	return &out
+}
+
+// lintDER runs zlint over one DER certificate.
+func lintDER(der []byte) *Lint {
 	out := &Lint{}
 	c, err := zx509.ParseCertificate(der)
 	if err != nil {

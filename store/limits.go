@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -17,81 +16,58 @@ func (s *sqlDB) nowMS() string {
 	return `CAST(unixepoch('subsec') * 1000 AS INTEGER)`
 }
 
-// LeaseIP implements Store. Slots are numbered 0 … slots-1 and are the
-// table's key with the address, so at most slots leases of an address are
-// live whatever the number of processes; the insert takes the lowest slot
-// that is free or expired, and a lost race returns no row (ok false).
-func (s *sqlDB) LeaseIP(ctx context.Context, addr string, slots int, holder string, ttl time.Duration) (int, bool, error) {
-	if slots <= 0 {
-		return 0, false, fmt.Errorf("store: lease %s: %d slots", addr, slots)
-	}
+// HoldIP implements Store: one statement that takes addr for holder when
+// nobody holds it (or the hold expired), and otherwise marks it wanted.
+// SET's expressions all read the row as it was, so the order of the
+// assignments does not matter.
+func (s *sqlDB) HoldIP(ctx context.Context, addr, holder string, ttl time.Duration) (bool, time.Duration, error) {
 	now := s.nowMS()
-	query := s.q(`WITH RECURSIVE slots(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM slots WHERE n + 1 < ?)
-		INSERT INTO ip_leases (addr, slot, holder, expires_ms)
-		SELECT ?, n, ?, ` + now + ` + ? FROM slots
-		WHERE NOT EXISTS (SELECT 1 FROM ip_leases l WHERE l.addr = ? AND l.slot = slots.n AND l.expires_ms > ` + now + `)
-		ORDER BY n LIMIT 1
-		ON CONFLICT (addr, slot) DO UPDATE SET holder = excluded.holder, expires_ms = excluded.expires_ms
-		WHERE ip_leases.expires_ms <= ` + now + `
-		RETURNING slot`)
+	free := `ip_holds.expires_ms <= ` + now
+	query := `INSERT INTO ip_holds (addr, holder, expires_ms, wanted_ms, tat_ms) VALUES (?, ?, ` + now + ` + ?, 0, 0)
+		ON CONFLICT (addr) DO UPDATE SET
+			holder     = CASE WHEN ` + free + ` THEN excluded.holder ELSE ip_holds.holder END,
+			expires_ms = CASE WHEN ` + free + ` THEN excluded.expires_ms ELSE ip_holds.expires_ms END,
+			wanted_ms  = CASE WHEN ` + free + ` THEN 0 ELSE ` + now + ` END
+		RETURNING holder, tat_ms - ` + now
 	defer s.lockWrites()()
-	var slot int
-	err := s.db.QueryRowContext(ctx, query, slots, addr, holder, ttl.Milliseconds(), addr).Scan(&slot)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return 0, false, nil
-	case err != nil && isConflict(err):
-		return 0, false, nil // two inserts chose the same free slot at once
-	case err != nil:
-		return 0, false, fmt.Errorf("store: lease a connection slot at %s: %w", addr, err)
+	var (
+		got   string
+		ahead int64
+	)
+	if err := s.queryRow(ctx, query, addr, holder, ttl.Milliseconds()).Scan(&got, &ahead); err != nil {
+		return false, 0, fmt.Errorf("store: hold %s: %w", addr, err)
 	}
-	return slot, true, nil
+	if got != holder {
+		return false, 0, nil
+	}
+	return true, time.Duration(max(ahead, 0)) * time.Millisecond, nil
 }
 
-// isConflict tells a lost race on a unique key, which LeaseIP reports as
-// "no slot free" rather than an error.
-func isConflict(err error) bool {
-	m := err.Error()
-	return strings.Contains(m, "SQLSTATE 23505") || strings.Contains(m, "UNIQUE constraint failed")
+// RenewIP implements Store.
+func (s *sqlDB) RenewIP(ctx context.Context, addr, holder string, ttl time.Duration) (bool, bool, error) {
+	now := s.nowMS()
+	query := `UPDATE ip_holds SET expires_ms = CASE WHEN wanted_ms = 0 THEN ` + now + ` + ? ELSE expires_ms END
+		WHERE addr = ? AND holder = ? AND expires_ms > ` + now + `
+		RETURNING wanted_ms`
+	defer s.lockWrites()()
+	var wanted int64
+	err := s.queryRow(ctx, query, ttl.Milliseconds(), addr, holder).Scan(&wanted)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, false, nil
+	case err != nil:
+		return false, false, fmt.Errorf("store: renew the hold of %s: %w", addr, err)
+	}
+	return true, wanted != 0, nil
 }
 
 // ReleaseIP implements Store.
-func (s *sqlDB) ReleaseIP(ctx context.Context, addr string, slot int, holder string) error {
+func (s *sqlDB) ReleaseIP(ctx context.Context, addr, holder string, tatAhead time.Duration) error {
+	query := `UPDATE ip_holds SET holder = '', expires_ms = 0, wanted_ms = 0, tat_ms = ` + s.nowMS() + ` + ?
+		WHERE addr = ? AND holder = ?`
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM ip_leases WHERE addr = ? AND slot = ? AND holder = ?`), addr, slot, holder)
-	if err != nil {
-		return fmt.Errorf("store: release a connection slot at %s: %w", addr, err)
+	if _, err := s.exec(ctx, query, max(tatAhead, 0).Milliseconds(), addr, holder); err != nil {
+		return fmt.Errorf("store: release the hold of %s: %w", addr, err)
 	}
 	return nil
-}
-
-// ReserveIPRate implements Store with the generic cell rate algorithm:
-// the address's theoretical arrival time TAT moves on by one interval per
-// connection; a connection may start at TAT - interval - (burst-1)·interval.
-func (s *sqlDB) ReserveIPRate(ctx context.Context, addr string, interval time.Duration, burst int) (time.Duration, error) {
-	if interval <= 0 {
-		return 0, nil
-	}
-	if burst < 1 {
-		burst = 1
-	}
-	now := s.nowMS()
-	t := interval.Milliseconds()
-	if t < 1 {
-		t = 1
-	}
-	query := s.q(`INSERT INTO ip_rates (addr, tat_ms) VALUES (?, ` + now + ` + ?)
-		ON CONFLICT (addr) DO UPDATE SET tat_ms =
-			CASE WHEN ip_rates.tat_ms > ` + now + ` THEN ip_rates.tat_ms ELSE ` + now + ` END + ?
-		RETURNING tat_ms - ` + now)
-	defer s.lockWrites()()
-	var ahead int64
-	if err := s.db.QueryRowContext(ctx, query, addr, t, t).Scan(&ahead); err != nil {
-		return 0, fmt.Errorf("store: reserve a connection at %s: %w", addr, err)
-	}
-	wait := ahead - t - int64(burst-1)*t
-	if wait < 0 {
-		wait = 0
-	}
-	return time.Duration(wait) * time.Millisecond, nil
 }

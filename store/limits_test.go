@@ -8,28 +8,32 @@ import (
 	"time"
 )
 
-func TestIPLimits(t *testing.T) { eachDialect(t, testIPLimits) }
+func TestIPHolds(t *testing.T) { eachDialect(t, testIPHolds) }
 
-func testIPLimits(t *testing.T, s Store) {
+func testIPHolds(t *testing.T, s Store) {
 	ctx := context.Background()
 	const addr = "127.0.0.9"
-	// Leases: at most 3 live at once, however many ask together.
+	// One holder at a time, however many ask together.
 	var (
 		mu   sync.Mutex
-		got  []int
+		got  []string
 		wg   sync.WaitGroup
 		errs []error
 	)
 	for i := range 10 {
 		wg.Go(func() {
-			slot, ok, err := s.LeaseIP(ctx, addr, 3, fmt.Sprintf("h%d", i), time.Minute)
+			h := fmt.Sprintf("h%d", i)
+			ok, ahead, err := s.HoldIP(ctx, addr, h, time.Minute)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				errs = append(errs, err)
 			}
 			if ok {
-				got = append(got, slot)
+				got = append(got, h)
+				if ahead != 0 {
+					errs = append(errs, fmt.Errorf("a new address's rate is %v ahead", ahead))
+				}
 			}
 		})
 	}
@@ -37,54 +41,53 @@ func testIPLimits(t *testing.T, s Store) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if len(got) != 3 {
-		t.Fatalf("%d leases taken with 3 slots: %v", len(got), got)
+	if len(got) != 1 {
+		t.Fatalf("%d holders of one address: %v", len(got), got)
 	}
-	if _, ok, _ := s.LeaseIP(ctx, addr, 3, "late", time.Minute); ok {
-		t.Error("a 4th lease was taken")
+	holder := got[0]
+	// The others asked: the holder is told it is wanted, and its hold is
+	// not extended.
+	if kept, wanted, err := s.RenewIP(ctx, addr, holder, time.Minute); !kept || !wanted || err != nil {
+		t.Errorf("renew while wanted: kept %v wanted %v %v", kept, wanted, err)
 	}
-	// Another address has its own slots.
-	if _, ok, err := s.LeaseIP(ctx, "127.0.0.10", 3, "other", time.Minute); !ok || err != nil {
+	if kept, _, err := s.RenewIP(ctx, addr, "not-the-holder", time.Minute); kept || err != nil {
+		t.Errorf("someone else renewed the hold: %v %v", kept, err)
+	}
+	// Another address is held on its own.
+	if ok, _, err := s.HoldIP(ctx, "127.0.0.10", "other", time.Minute); !ok || err != nil {
 		t.Errorf("other address: %v %v", ok, err)
 	}
-	// Released (by its holder only), the slot is free again.
-	var holder string
-	mu.Lock()
-	slot := got[0]
-	mu.Unlock()
-	for i := range 10 {
-		h := fmt.Sprintf("h%d", i)
-		if err := s.ReleaseIP(ctx, addr, slot, h); err != nil {
-			t.Fatal(err)
-		}
-		if _, ok, _ := s.LeaseIP(ctx, addr, 3, "probe", time.Minute); ok {
-			holder = h
-			break
-		}
+	// Released by someone else: nothing happens; by its holder, with the
+	// rate 300 ms ahead: the next holder gets it, and the rate.
+	if err := s.ReleaseIP(ctx, addr, "not-the-holder", 0); err != nil {
+		t.Fatal(err)
 	}
-	if holder == "" {
-		t.Fatal("releasing did not free a slot")
+	if ok, _, _ := s.HoldIP(ctx, addr, "next", time.Minute); ok {
+		t.Fatal("taken while held")
 	}
-	// An expired lease is taken over.
-	if _, ok, _ := s.LeaseIP(ctx, "127.0.0.11", 1, "dead", time.Millisecond); !ok {
-		t.Fatal("first lease")
+	if err := s.ReleaseIP(ctx, addr, holder, 300*time.Millisecond); err != nil {
+		t.Fatal(err)
 	}
-	time.Sleep(20 * time.Millisecond)
-	if _, ok, err := s.LeaseIP(ctx, "127.0.0.11", 1, "alive", time.Minute); !ok || err != nil {
-		t.Errorf("expired lease not taken over: %v %v", ok, err)
+	ok, ahead, err := s.HoldIP(ctx, addr, "next", time.Minute)
+	if !ok || err != nil {
+		t.Fatalf("not taken after the release: %v %v", ok, err)
 	}
-
-	// Rate: 10/s with bursts of 2: the first two start at once, the next
-	// ones 100 ms apart.
-	var waits []time.Duration
-	for range 5 {
-		w, err := s.ReserveIPRate(ctx, "127.0.0.12", 100*time.Millisecond, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		waits = append(waits, w)
+	if ahead < 200*time.Millisecond || ahead > 300*time.Millisecond {
+		t.Errorf("the rate is %v ahead, want about 300ms", ahead)
 	}
-	if waits[0] != 0 || waits[1] > 20*time.Millisecond || waits[2] < 60*time.Millisecond || waits[4] < 260*time.Millisecond || waits[4] > 320*time.Millisecond {
-		t.Errorf("waits %v, want about [0 0 100ms 200ms 300ms]", waits)
+	// Nobody wants it now: renewing extends it.
+	if kept, wanted, err := s.RenewIP(ctx, addr, "next", time.Minute); !kept || wanted || err != nil {
+		t.Errorf("renew: kept %v wanted %v %v", kept, wanted, err)
+	}
+	// An expired hold is taken over, and its holder can no longer renew.
+	if ok, _, _ := s.HoldIP(ctx, "127.0.0.11", "dead", 10*time.Millisecond); !ok {
+		t.Fatal("first hold")
+	}
+	time.Sleep(30 * time.Millisecond)
+	if kept, _, _ := s.RenewIP(ctx, "127.0.0.11", "dead", time.Minute); kept {
+		t.Error("an expired hold was renewed")
+	}
+	if ok, _, err := s.HoldIP(ctx, "127.0.0.11", "alive", time.Minute); !ok || err != nil {
+		t.Errorf("expired hold not taken over: %v %v", ok, err)
 	}
 }

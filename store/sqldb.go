@@ -24,6 +24,8 @@ type sqlDB struct {
 	// one writer at a time, and waiting here is cheaper and fairer than
 	// waiting on the file lock.
 	wmu *sync.Mutex
+	// stmts holds the statements prepared once (SQLite, prepared).
+	stmts sync.Map
 	// begin opens the write transaction CreateScanTx runs in.
 	begin func(ctx context.Context) (writeTx, error)
 }
@@ -58,6 +60,44 @@ func (s *sqlDB) lockWrites() func() {
 	}
 	s.wmu.Lock()
 	return s.wmu.Unlock
+}
+
+// prepared returns query prepared once per process on SQLite, where
+// parsing is a good part of a small statement's cost (nil on PostgreSQL,
+// whose driver caches its statements itself, or when preparing failed:
+// the plain query then reports the error).
+func (s *sqlDB) prepared(query string) *sql.Stmt {
+	if s.dialect != SQLiteDialect {
+		return nil
+	}
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	st, err := s.db.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	return st
+}
+
+// queryRow is QueryRowContext on a statement prepared once (prepared).
+func (s *sqlDB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := s.prepared(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.db.QueryRowContext(ctx, s.q(query), args...)
+}
+
+// exec is ExecContext on a statement prepared once (prepared).
+func (s *sqlDB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := s.prepared(query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.db.ExecContext(ctx, s.q(query), args...)
 }
 
 // q rewrites a query's "?" placeholders for the dialect: $1, $2… for
@@ -208,7 +248,7 @@ func scanRow(sc rowScanner) (Scan, error) {
 
 // Scan implements Store.
 func (s *sqlDB) Scan(ctx context.Context, id ScanID) (Scan, error) {
-	sc, err := scanRow(s.db.QueryRowContext(ctx, s.q(`SELECT `+scanColumns+` FROM scans s WHERE s.id = ?`), id))
+	sc, err := scanRow(s.queryRow(ctx, `SELECT `+scanColumns+` FROM scans s WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Scan{}, fmt.Errorf("store: scan %d: %w", id, ErrNotFound)
 	}
@@ -344,12 +384,18 @@ func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 		return fmt.Errorf("%w: scan %d target %d: the result is %d bytes, more than the %d MiB limit",
 			ErrResultTooLarge, a.ScanID, a.TargetID, len(a.Result), MaxResultBytes>>20)
 	}
-	var result sql.NullString
+	var result, lookup sql.NullString
 	if len(bytes.TrimSpace(a.Result)) > 0 {
 		if !json.Valid(a.Result) {
 			return fmt.Errorf("store: scan %d target %d: the result is not valid JSON", a.ScanID, a.TargetID)
 		}
 		result = sql.NullString{String: string(a.Result), Valid: true}
+	}
+	if len(bytes.TrimSpace(a.Lookup)) > 0 {
+		if len(a.Lookup) > MaxLookupBytes || !json.Valid(a.Lookup) {
+			return fmt.Errorf("store: scan %d target %d: the lookup is not valid JSON of at most %d bytes", a.ScanID, a.TargetID, MaxLookupBytes)
+		}
+		lookup = sql.NullString{String: string(a.Lookup), Valid: true}
 	}
 	// A grade, or "" for inconclusive.
 	if a.Grade != "" && !grade.Grade(a.Grade).Valid() {
@@ -363,10 +409,10 @@ func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 		sbd = sql.NullInt64{Int64: int64(boolInt(*a.SecureByDefault)), Valid: true}
 	}
 	defer s.lockWrites()()
-	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO assessments (scan_id, target_id, site, started_ms, finished_ms,
+	res, err := s.exec(ctx, `INSERT INTO assessments (scan_id, target_id, site, started_ms, finished_ms,
 			grade, grade_trust_ignored, star, secure_by_default, inconclusive, provisional,
-			hsts, protocols, best_protocol, cert_not_after_ms, endpoints, criteria, result)
-		SELECT t.scan_id, t.id, t.site, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			hsts, protocols, best_protocol, cert_not_after_ms, endpoints, criteria, result, lookup)
+		SELECT t.scan_id, t.id, t.site, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		FROM targets t WHERE t.id = ? AND t.scan_id = ?
 		ON CONFLICT (scan_id, target_id) DO UPDATE SET
 			site = excluded.site, started_ms = excluded.started_ms, finished_ms = excluded.finished_ms,
@@ -374,10 +420,11 @@ func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 			secure_by_default = excluded.secure_by_default, inconclusive = excluded.inconclusive,
 			provisional = excluded.provisional, hsts = excluded.hsts, protocols = excluded.protocols,
 			best_protocol = excluded.best_protocol, cert_not_after_ms = excluded.cert_not_after_ms,
-			endpoints = excluded.endpoints, criteria = excluded.criteria, result = excluded.result`),
+			endpoints = excluded.endpoints, criteria = excluded.criteria, result = excluded.result,
+			lookup = excluded.lookup`,
 		ms(a.Started), ms(a.Finished), a.Grade, a.GradeTrustIgnored, boolInt(a.Star), sbd, a.Inconclusive,
 		boolInt(a.Provisional), a.HSTS, a.Protocols, a.BestProtocol, ms(a.CertNotAfter), a.Endpoints, a.Criteria,
-		result, a.TargetID, a.ScanID)
+		result, lookup, a.TargetID, a.ScanID)
 	if err != nil {
 		return fmt.Errorf("store: scan %d target %d: save: %w", a.ScanID, a.TargetID, err)
 	}
@@ -390,7 +437,7 @@ func (s *sqlDB) SaveAssessment(ctx context.Context, a Assessment) error {
 const assessmentQuery = `SELECT a.scan_id, a.target_id, a.site, t.organisation, t.url, t.grp,
 	a.started_ms, a.finished_ms, a.grade, a.grade_trust_ignored, a.star, a.secure_by_default,
 	a.inconclusive, a.provisional, a.hsts, a.protocols, a.best_protocol, a.cert_not_after_ms,
-	a.endpoints, a.criteria, a.result
+	a.endpoints, a.criteria, a.result, a.lookup
 	FROM assessments a JOIN targets t ON t.id = a.target_id JOIN scans s ON s.id = a.scan_id `
 
 func (s *sqlDB) assessments(ctx context.Context, what, query string, args ...any) ([]Assessment, error) {
@@ -405,12 +452,12 @@ func (s *sqlDB) assessments(ctx context.Context, what, query string, args ...any
 			a                                Assessment
 			started, finished, notAfter, sbd sql.NullInt64
 			star, provisional                int
-			result                           sql.NullString
+			result, lookup                   sql.NullString
 		)
 		err := rows.Scan(&a.ScanID, &a.TargetID, &a.Site, &a.Organisation, &a.URL, &a.Group,
 			&started, &finished, &a.Grade, &a.GradeTrustIgnored, &star, &sbd,
 			&a.Inconclusive, &provisional, &a.HSTS, &a.Protocols, &a.BestProtocol, &notAfter,
-			&a.Endpoints, &a.Criteria, &result)
+			&a.Endpoints, &a.Criteria, &result, &lookup)
 		if err != nil {
 			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
@@ -422,6 +469,9 @@ func (s *sqlDB) assessments(ctx context.Context, what, query string, args ...any
 		}
 		if result.Valid {
 			a.Result = json.RawMessage(result.String)
+		}
+		if lookup.Valid {
+			a.Lookup = json.RawMessage(lookup.String)
 		}
 		out = append(out, a)
 	}
@@ -441,6 +491,46 @@ func (s *sqlDB) Assessments(ctx context.Context, id ScanID) ([]Assessment, error
 		return nil, err
 	}
 	return out, nil
+}
+
+// Assessment implements Store.
+func (s *sqlDB) Assessment(ctx context.Context, id ScanID, target int64) (Assessment, error) {
+	what := fmt.Sprintf("scan %d target %d: assessment", id, target)
+	out, err := s.assessments(ctx, what, `WHERE a.scan_id = ? AND a.target_id = ?`, id, target)
+	if err != nil {
+		return Assessment{}, err
+	}
+	if len(out) == 0 {
+		return Assessment{}, fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// Lookups implements Store.
+func (s *sqlDB) Lookups(ctx context.Context, id ScanID) ([]Lookup, error) {
+	return queryAll(ctx, s, fmt.Sprintf("scan %d: lookups", id), func(r rowScanner) (Lookup, error) {
+		var (
+			l    Lookup
+			data sql.NullString
+		)
+		err := r.Scan(&l.TargetID, &data)
+		if data.Valid {
+			l.Data = json.RawMessage(data.String)
+		}
+		return l, err
+	}, `SELECT target_id, lookup FROM assessments WHERE scan_id = ? ORDER BY target_id`, id)
+}
+
+// Remaining implements Store: both counts read only the indexes of the
+// scan's targets and assessments.
+func (s *sqlDB) Remaining(ctx context.Context, id ScanID) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT (SELECT count(*) FROM targets WHERE scan_id = ?) -
+		(SELECT count(*) FROM assessments WHERE scan_id = ?)`, id, id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: scan %d: targets remaining: %w", id, err)
+	}
+	return n, nil
 }
 
 // History implements Store.

@@ -150,7 +150,13 @@ func migrateUp(ctx context.Context, p *goose.Provider) error {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *SQLite) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Path is the database file's path.
 func (s *SQLite) Path() string { return s.path }

@@ -53,9 +53,11 @@
 //
 // # Shared per-IP limits
 //
-// LeaseIP, ReleaseIP and ReserveIPRate keep the per-IP politeness limits
-// in the database (tables ip_leases and ip_rates), so that every process
-// scanning from it holds them together (see fleet.SharedLimits).
+// HoldIP, RenewIP and ReleaseIP keep the per-IP politeness limits in the
+// database (table ip_holds), so that every process scanning from it holds
+// them together (see fleet.SharedLimits): one process at a time holds an
+// address and enforces the limits there itself, and hands the rate
+// limit's state to the next holder.
 package store
 
 import (
@@ -190,6 +192,21 @@ type Assessment struct {
 	// assess.Host and the web result). It must be valid JSON and at most
 	// MaxResultBytes; empty means none.
 	Result json.RawMessage
+	// Lookup is what a scan-wide lookup needs of the result, small JSON
+	// read by Lookups without the results (fleet: the DROWN lookup's
+	// keys); empty means none. It must be valid JSON and at most
+	// MaxLookupBytes.
+	Lookup json.RawMessage
+}
+
+// MaxLookupBytes bounds Assessment.Lookup.
+const MaxLookupBytes = 64 << 10
+
+// Lookup is one assessment's Lookup (Store.Lookups).
+type Lookup struct {
+	TargetID int64
+	// Data is the assessment's Lookup; empty when it was stored without.
+	Data json.RawMessage
 }
 
 // MaxResultBytes bounds Assessment.Result.
@@ -245,6 +262,15 @@ type Store interface {
 	Assessed(ctx context.Context, id ScanID, targets []int64) (map[int64]bool, error)
 	// Assessments returns a scan's assessments in target id order.
 	Assessments(ctx context.Context, id ScanID) ([]Assessment, error)
+	// Assessment returns one target's assessment (ErrNotFound when it
+	// has none).
+	Assessment(ctx context.Context, id ScanID, target int64) (Assessment, error)
+	// Lookups returns the Lookup of every assessment of a scan, in
+	// target id order, without reading the results.
+	Lookups(ctx context.Context, id ScanID) ([]Lookup, error)
+	// Remaining returns how many of a scan's targets have no assessment
+	// yet (cheaper than Scan's counts).
+	Remaining(ctx context.Context, id ScanID) (int, error)
 	// SetScanStatus sets a scan's status and finish time (zero: none).
 	SetScanStatus(ctx context.Context, id ScanID, st ScanStatus, finished time.Time) error
 	// History returns a site's assessments over all scans, oldest scan
@@ -254,17 +280,21 @@ type Store interface {
 	// Dialect says which database this is.
 	Dialect() Dialect
 
-	// LeaseIP takes one of slots connection slots at addr for holder (a
-	// token unique to the connection) until ttl from now, if one is free;
-	// a lease whose holder never released it is free once expired.
-	LeaseIP(ctx context.Context, addr string, slots int, holder string, ttl time.Duration) (slot int, ok bool, err error)
-	// ReleaseIP gives a leased slot back.
-	ReleaseIP(ctx context.Context, addr string, slot int, holder string) error
-	// ReserveIPRate reserves addr's next start time under a rate of one
-	// connection per interval with bursts of burst (GCRA) and returns how
-	// long to wait for it. Times are the database's clock, so machines
-	// with skewed clocks still share one schedule.
-	ReserveIPRate(ctx context.Context, addr string, interval time.Duration, burst int) (wait time.Duration, err error)
+	// HoldIP takes addr for holder (a token unique to one hold) until
+	// ttl from now if nobody holds it or its hold expired, and returns
+	// how far ahead of now the last holder left the address's rate limit
+	// (its GCRA theoretical arrival time; zero when in the past). When
+	// another holder has it, ok is false and the address is marked
+	// wanted, so that its holder lets it go (RenewIP).
+	HoldIP(ctx context.Context, addr, holder string, ttl time.Duration) (ok bool, tatAhead time.Duration, err error)
+	// RenewIP extends holder's hold of addr to ttl from now, unless
+	// another process wants it (wanted: the hold is left to expire as it
+	// was, and the holder should finish and release it). kept is false
+	// when holder no longer holds addr.
+	RenewIP(ctx context.Context, addr, holder string, ttl time.Duration) (kept, wanted bool, err error)
+	// ReleaseIP ends holder's hold of addr, leaving the rate limit's
+	// theoretical arrival time tatAhead from now for the next holder.
+	ReleaseIP(ctx context.Context, addr, holder string, tatAhead time.Duration) error
 
 	// Close releases the database.
 	Close() error

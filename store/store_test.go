@@ -233,7 +233,7 @@ func testSaveAssessmentPendingAndResave(t *testing.T, s Store) {
 		ScanID: id, TargetID: targets[1].ID, Finished: finished, Grade: "C", Star: true,
 		SecureByDefault: bp(false), HSTS: "absent", Protocols: "TLS 1.0,TLS 1.2", BestProtocol: "TLS 1.2",
 		CertNotAfter: expiry, Endpoints: 2, Criteria: "padlock-2009r", Provisional: true,
-		Result: json.RawMessage(`{"host":{"host":"site01.example.org"}}`),
+		Result: json.RawMessage(`{"host":{"host":"site01.example.org"}}`), Lookup: json.RawMessage(`[{"addr":"x"}]`),
 	}
 	if err := s.SaveAssessment(ctx, first); err != nil {
 		t.Fatal(err)
@@ -249,6 +249,19 @@ func testSaveAssessmentPendingAndResave(t *testing.T, s Store) {
 	sc, _ := s.Scan(ctx, id)
 	if sc.Counts != (Counts{Total: 5, Done: 2, Failed: 1}) {
 		t.Errorf("Counts = %+v", sc.Counts)
+	}
+	if n, err := s.Remaining(ctx, id); n != 3 || err != nil {
+		t.Errorf("Remaining = %d, %v; want 3", n, err)
+	}
+	if ls, err := s.Lookups(ctx, id); err != nil || len(ls) != 2 || ls[0].TargetID != targets[1].ID ||
+		string(ls[0].Data) != `[{"addr":"x"}]` || ls[1].TargetID != targets[3].ID || ls[1].Data != nil {
+		t.Errorf("Lookups = %+v, %v", ls, err)
+	}
+	if a, err := s.Assessment(ctx, id, targets[3].ID); err != nil || a.Inconclusive != "DNS lookup failed" {
+		t.Errorf("Assessment = %+v, %v", a, err)
+	}
+	if _, err := s.Assessment(ctx, id, targets[0].ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Assessment of a pending target = %v, want ErrNotFound", err)
 	}
 
 	got, err := s.Assessments(ctx, id)

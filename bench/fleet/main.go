@@ -35,7 +35,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -258,6 +260,7 @@ func runBench(args []string) error {
 		skipScan    = fs.Bool("skip-scan", false, "skip the N-target scan (time the testssl comparison only)")
 		memLimit    = fs.String("gomemlimit", "", "GOMEMLIMIT for the padlock process of the N-target scan (e.g. 150MiB; default: none)")
 		extra       = fs.String("scan-flags", "", "further padlock scan flags for the N-target scan, space-separated (e.g. --no-vuln)")
+		serverProf  = fs.String("server-cpuprofile", "", "write a CPU profile of the servers (this process) during the N-target scan to this file")
 	)
 	fs.Parse(args)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -328,10 +331,26 @@ func runBench(args []string) error {
 		if *memLimit != "" {
 			env = append(os.Environ(), "GOMEMLIMIT="+*memLimit)
 		}
+		servers0 := selfCPU()
+		load0 := loadAvg()
+		if *serverProf != "" {
+			f, err := os.Create(*serverProf)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+		}
 		res, err := timedEnv(filepath.Join(outDir, "scan.log"), env, *bin, scanArgs...)
 		if err != nil {
 			return err
 		}
+		serversCPU := selfCPU() - servers0
+		if *serverProf != "" {
+			pprof.StopCPUProfile()
+		}
+		load1 := loadAvg()
 		if res.ExitCode != 0 {
 			b, _ := os.ReadFile(filepath.Join(outDir, "scan.log"))
 			return fmt.Errorf("padlock scan exited %d:\n%s", res.ExitCode, tail(string(b), 2000))
@@ -359,9 +378,14 @@ func runBench(args []string) error {
 		fmt.Fprintf(&report, "| wall time | %.1f s |\n", res.Wall.Seconds())
 		fmt.Fprintf(&report, "| peak RSS (padlock) | %.0f MB |\n", float64(res.MaxRSSKB)/1024)
 		fmt.Fprintf(&report, "| CPU (padlock) | %.1f s user, %.1f s system |\n", res.User.Seconds(), res.Sys.Seconds())
+		fmt.Fprintf(&report, "| CPU (the servers, in this process, on the same cores) | %.1f s |\n", serversCPU.Seconds())
+		fmt.Fprintf(&report, "| load average (1 min) before, after | %s, %s |\n", load0, load1)
 		fmt.Fprintf(&report, "| connections | %d (%.1f per target) |\n", conns, float64(conns)/float64(*n))
 		fmt.Fprintf(&report, "| most connections open at once to one address (padlock's count) | %s |\n", padlockPeak(filepath.Join(outDir, "scan.log")))
 		fmt.Fprintf(&report, "| most connections open at once to one address (servers' count) | %d |\n", peak)
+		if w := padlockSharedWrites(filepath.Join(outDir, "scan.log")); w >= 0 {
+			fmt.Fprintf(&report, "| database writes holding the shared per-IP limits | %d (%.1f per target) |\n", w, float64(w)/float64(*n))
+		}
 		fmt.Fprintf(&report, "| most new connections to one address within one second | %d |\n", perSec)
 		fmt.Fprintf(&report, "| targets stored | %d of %d (%d inconclusive) |\n", summary.done, summary.total, summary.failed)
 		fmt.Fprintf(&report, "| grades | %s |\n\n", summary.grades)
@@ -499,6 +523,24 @@ func compareTestssl(report *strings.Builder, outDir, bin, caFile string, port in
 }
 
 // padlockPeak reads "at most N open at once" from padlock scan's summary.
+// padlockSharedWrites reads padlock scan's count of the database writes
+// that held the per-IP limits with other workers (-1: none printed).
+func padlockSharedWrites(logPath string) int {
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		return -1
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if i := strings.Index(l, " database writes held the limits"); i >= 0 && strings.HasPrefix(l, "connections: ") {
+			f := strings.Fields(l[:i])
+			if n, err := strconv.Atoi(f[len(f)-1]); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
 func padlockPeak(logPath string) string {
 	b, err := os.ReadFile(logPath)
 	if err != nil {
@@ -609,4 +651,27 @@ func gradeNames() []string {
 		out = append(out, string(g))
 	}
 	return out
+}
+
+// selfCPU is this process's CPU time so far (user and system): the
+// servers' share of the machine while padlock scans them.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the machine's 1-minute load average ("?" if unknown):
+// other work on the machine slows the wall time.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }

@@ -80,6 +80,7 @@ type scanFlags struct {
 	follow      resumeFlag
 	localLimits bool
 	rescueAfter time.Duration
+	profile     profileFlags
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -98,10 +99,11 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.follow, "follow", "follow a scan's progress (the latest unfinished, or --follow=ID) without working on it")
 	fs.BoolVar(&f.localLimits, "local-limits", false, "hold the per-IP limits in this process only, not in the database shared with other workers")
 	fs.DurationVar(&f.rescueAfter, "rescue-after", queue.DefaultRescueAfter, "a job running this long is taken to belong to a dead worker and run again (must exceed --budget)")
+	f.profile.register(fs)
 	f.assess = registerAssessFlags(fs, forOperator)
 }
 
-func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f scanFlags
@@ -214,6 +216,15 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer st.Close()
+	stopProfile, err := f.profile.start()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfile(); perr != nil && err == nil {
+			err = perr
+		}
+	}()
 
 	var id store.ScanID
 	if f.resume.set {

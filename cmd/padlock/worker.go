@@ -24,7 +24,7 @@ import (
 // database until stopped. Any number of workers, on any machines, may
 // work one PostgreSQL database; the per-IP limits hold for all of them
 // together (they are kept in the database).
-func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := dbFlag(fs, true)
@@ -34,6 +34,8 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	localLimits := fs.Bool("local-limits", false, "hold the per-IP limits in this process only (default: in the database, for every worker together)")
 	exitIdle := fs.Bool("exit-when-done", false, "exit once no scan in the database is left unfinished")
 	quiet := fs.Bool("quiet", false, "log warnings and errors only")
+	var profile profileFlags
+	profile.register(fs)
 	af := registerAssessFlags(fs, forService)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: padlock worker --db DATABASE [flags]")
@@ -70,6 +72,15 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	stopProfile, err := profile.start()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfile(); perr != nil && err == nil {
+			err = perr
+		}
+	}()
 	q, err := queue.Open(ctx, st, queue.Options{
 		Work:        true,
 		Concurrency: *concurrency,
