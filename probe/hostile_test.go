@@ -172,15 +172,9 @@ func TestUnreachable(t *testing.T) {
 func longHelloIntolerant(t *testing.T, backend string) Endpoint {
 	return mockServer(t, func(c net.Conn) {
 		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		buf := make([]byte, 0, 8192)
-		tmp := make([]byte, 8192)
-		// Read the first record whole.
-		for len(buf) < 5 || len(buf) < 5+int(buf[3])<<8|int(buf[4]) {
-			n, err := c.Read(tmp)
-			if err != nil {
-				return
-			}
-			buf = append(buf, tmp[:n]...)
+		buf, ok := readFirstRecord(c)
+		if !ok {
+			return
 		}
 		// Handshake header (4) + version (2) + random (32) + session id.
 		body := buf[5:]
@@ -195,19 +189,41 @@ func longHelloIntolerant(t *testing.T, backend string) Endpoint {
 			return // the intolerance: close without a word
 		}
 		_ = c.SetReadDeadline(time.Time{})
-		b, err := net.Dial("tcp", backend)
-		if err != nil {
-			return
-		}
-		defer b.Close()
-		if _, err := b.Write(buf); err != nil {
-			return
-		}
-		done := make(chan struct{}, 2)
-		go func() { _, _ = io.Copy(b, c); done <- struct{}{} }()
-		go func() { _, _ = io.Copy(c, b); done <- struct{}{} }()
-		<-done
+		relay(c, backend, buf)
 	})
+}
+
+// readFirstRecord reads the client's first TLS record whole, within c's
+// deadline.
+func readFirstRecord(c net.Conn) ([]byte, bool) {
+	buf := make([]byte, 0, 8192)
+	tmp := make([]byte, 8192)
+	for len(buf) < 5 || len(buf) < 5+(int(buf[3])<<8|int(buf[4])) {
+		n, err := c.Read(tmp)
+		if err != nil {
+			return nil, false
+		}
+		buf = append(buf, tmp[:n]...)
+	}
+	return buf, true
+}
+
+// relay passes a mock's connection through to the real server at
+// backend: first (what the mock read) and then both directions until
+// either side ends.
+func relay(c net.Conn, backend string, first []byte) {
+	b, err := net.Dial("tcp", backend)
+	if err != nil {
+		return
+	}
+	defer b.Close()
+	if _, err := b.Write(first); err != nil {
+		return
+	}
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(b, c); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, b); done <- struct{}{} }()
+	<-done
 }
 
 func TestLongHelloIntolerance(t *testing.T) {

@@ -3,7 +3,6 @@ package probe
 import (
 	"context"
 	"crypto/tls"
-	"io"
 	"net"
 	"net/netip"
 	"reflect"
@@ -36,17 +35,11 @@ const (
 func versionIntolerant(t *testing.T, backend string, how versionIntolerance) Endpoint {
 	return mockServer(t, func(c net.Conn) {
 		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-		buf := make([]byte, 0, 8192)
-		tmp := make([]byte, 8192)
-		recLen := func() int { return 5 + (int(buf[3])<<8 | int(buf[4])) }
-		for len(buf) < 5 || len(buf) < recLen() {
-			n, err := c.Read(tmp)
-			if err != nil {
-				return
-			}
-			buf = append(buf, tmp[:n]...)
+		buf, ok := readFirstRecord(c)
+		if !ok {
+			return
 		}
-		version, hasSV, ok := helloVersion(buf[5:recLen()])
+		version, hasSV, ok := helloVersion(buf[5 : 5+(int(buf[3])<<8|int(buf[4]))])
 		if !ok {
 			return
 		}
@@ -62,18 +55,7 @@ func versionIntolerant(t *testing.T, backend string, how versionIntolerance) End
 			return // the intolerance: close without a word
 		}
 		_ = c.SetDeadline(time.Time{})
-		b, err := net.Dial("tcp", backend)
-		if err != nil {
-			return
-		}
-		defer b.Close()
-		if _, err := b.Write(buf); err != nil {
-			return
-		}
-		done := make(chan struct{}, 2)
-		go func() { _, _ = io.Copy(b, c); done <- struct{}{} }()
-		go func() { _, _ = io.Copy(c, b); done <- struct{}{} }()
-		<-done
+		relay(c, backend, buf)
 	})
 }
 

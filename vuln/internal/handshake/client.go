@@ -187,25 +187,17 @@ func (c *Conn) SendFinished(preMaster []byte) error {
 // ChangeCipherSpec and Finished, and checks the Finished.
 func (c *Conn) ReadFinished() error {
 	for {
-		m, err := c.readHandshake()
-		if errors.Is(err, errCCS) {
+		m, ccs, err := c.readTicket()
+		if err != nil {
+			return err
+		}
+		if ccs {
 			if c.pendingIn == nil {
 				return errors.New("handshake: change_cipher_spec before the keys are known")
 			}
 			c.in, c.pendingIn = c.pendingIn, nil
 			break
 		}
-		if err != nil {
-			return err
-		}
-		if m.Type != tlswire.HandshakeNewSessionTicket {
-			return fmt.Errorf("handshake: expected new_session_ticket or change_cipher_spec, got %v", m.Type)
-		}
-		t, err := ParseNewSessionTicket(m.Body)
-		if err != nil {
-			return err
-		}
-		c.Ticket = t
 		c.transcript = append(c.transcript, m.Marshal()...)
 	}
 	want := c.finishedMsg(serverFinishedLabel)
@@ -226,22 +218,29 @@ func (c *Conn) ReadFinished() error {
 // (RFC 5077 §3.1, figure 2) into Ticket; a ChangeCipherSpec first leaves
 // Ticket empty. The abbreviated handshake is not completed.
 func (c *Conn) ReadResumedTicket() error {
-	m, err := c.readHandshake()
+	_, _, err := c.readTicket()
+	return err
+}
+
+// readTicket reads the server's NewSessionTicket into Ticket and returns
+// its message, or reports (ccs) that a ChangeCipherSpec came instead.
+func (c *Conn) readTicket() (m tlswire.Handshake, ccs bool, err error) {
+	m, err = c.readHandshake()
 	if errors.Is(err, errCCS) {
-		return nil
+		return m, true, nil
 	}
 	if err != nil {
-		return err
+		return m, false, err
 	}
 	if m.Type != tlswire.HandshakeNewSessionTicket {
-		return fmt.Errorf("handshake: expected new_session_ticket or change_cipher_spec, got %v", m.Type)
+		return m, false, fmt.Errorf("handshake: expected new_session_ticket or change_cipher_spec, got %v", m.Type)
 	}
 	t, err := ParseNewSessionTicket(m.Body)
 	if err != nil {
-		return err
+		return m, false, err
 	}
 	c.Ticket = t
-	return nil
+	return m, false, nil
 }
 
 // ParseNewSessionTicket parses a TLS 1.2 NewSessionTicket body (RFC 5077
