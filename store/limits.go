@@ -62,11 +62,20 @@ func (s *sqlDB) RenewIP(ctx context.Context, addr, holder string, ttl time.Durat
 }
 
 // ReleaseIP implements Store.
+// A hold released with the rate limit's bucket full (tatAhead ≤ 0) leaves
+// nothing for the next holder to go on from: its row is deleted, so that
+// the table holds the addresses held now or released a moment ago, not
+// every address a fleet ever had.
 func (s *sqlDB) ReleaseIP(ctx context.Context, addr, holder string, tatAhead time.Duration) error {
 	query := `UPDATE ip_holds SET holder = '', expires_ms = 0, wanted_ms = 0, tat_ms = ` + s.nowMS() + ` + ?
 		WHERE addr = ? AND holder = ?`
+	args := []any{tatAhead.Milliseconds(), addr, holder}
+	if tatAhead <= 0 {
+		query = `DELETE FROM ip_holds WHERE addr = ? AND holder = ?`
+		args = args[1:]
+	}
 	defer s.lockWrites()()
-	if _, err := s.exec(ctx, query, max(tatAhead, 0).Milliseconds(), addr, holder); err != nil {
+	if _, err := s.exec(ctx, query, args...); err != nil {
 		return fmt.Errorf("store: release the hold of %s: %w", addr, err)
 	}
 	return nil

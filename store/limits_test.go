@@ -90,4 +90,16 @@ func testIPHolds(t *testing.T, s Store) {
 	if ok, _, err := s.HoldIP(ctx, "127.0.0.11", "alive", time.Minute); !ok || err != nil {
 		t.Errorf("expired hold not taken over: %v %v", ok, err)
 	}
+	// Released with the bucket full: the row goes, and the address is
+	// free, with a full bucket, for the next holder.
+	if err := s.ReleaseIP(ctx, "127.0.0.11", "alive", 0); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := sqlOf(s).queryRow(ctx, `SELECT COUNT(*) FROM ip_holds WHERE addr = ?`, "127.0.0.11").Scan(&rows); err != nil || rows != 0 {
+		t.Errorf("%d rows left after a release with the bucket full (%v)", rows, err)
+	}
+	if ok, ahead, err := s.HoldIP(ctx, "127.0.0.11", "after", time.Minute); !ok || ahead != 0 || err != nil {
+		t.Errorf("after the release: %v %v %v", ok, ahead, err)
+	}
 }
