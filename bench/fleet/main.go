@@ -263,19 +263,9 @@ func runBench(args []string) error {
 		serverProf  = fs.String("server-cpuprofile", "", "write a CPU profile of the servers (this process) during the N-target scan to this file")
 	)
 	fs.Parse(args)
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	outDir, err := filepath.Abs(*out)
+	outDir, err := prepare(*out, bin)
 	if err != nil {
 		return err
-	}
-	if *bin == "" {
-		*bin = filepath.Join(outDir, "padlock")
-		log.Printf("building %s", *bin)
-		if b, err := exec.Command("go", "build", "-o", *bin, "./cmd/padlock").CombinedOutput(); err != nil {
-			return fmt.Errorf("go build: %v\n%s", err, b)
-		}
 	}
 
 	root, err := lab.NewCA("padlock bench root")
@@ -570,6 +560,26 @@ func testsslVersion(bin string) string {
 		}
 	}
 	return ""
+}
+
+// prepare makes the output directory out and returns its absolute
+// path; with *bin empty it builds cmd/padlock there and sets *bin.
+func prepare(out string, bin *string) (string, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", err
+	}
+	outDir, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	if *bin == "" {
+		*bin = filepath.Join(outDir, "padlock")
+		log.Printf("building %s", *bin)
+		if b, err := exec.Command("go", "build", "-o", *bin, "./cmd/padlock").CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go build: %v\n%s", err, b)
+		}
+	}
+	return outDir, nil
 }
 
 func kernel() string {

@@ -7,7 +7,6 @@ import (
 	"log"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -40,19 +39,9 @@ func runWorkers(args []string) error {
 		local       = fs.Bool("local-limits", false, "hold the per-IP limits in each process (--local-limits), not in the database: what sharing them costs")
 	)
 	fs.Parse(args)
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	outDir, err := filepath.Abs(*out)
+	outDir, err := prepare(*out, bin)
 	if err != nil {
 		return err
-	}
-	if *bin == "" {
-		*bin = filepath.Join(outDir, "padlock")
-		log.Printf("building %s", *bin)
-		if b, err := exec.Command("go", "build", "-o", *bin, "./cmd/padlock").CombinedOutput(); err != nil {
-			return fmt.Errorf("go build: %v\n%s", err, b)
-		}
 	}
 	ca, err := lab.NewCA("padlock bench root")
 	if err != nil {
